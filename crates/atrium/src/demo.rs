@@ -1,0 +1,345 @@
+//! `atrium demo`: a fresh data directory filled with a realistic small company's CRM, staff
+//! logins, and a welcome text that tells a newcomer where to start.
+
+use std::path::PathBuf;
+
+use atrium_core::Value;
+use atrium_core::query::{Filter, ListQuery, Sort};
+use atrium_store::{Actor, Role, Store, Upload};
+
+use crate::config::Config;
+use crate::dataset::{Counts, Generator, Shape};
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+pub const AGENT_EMAIL: &str = "agent@example.com";
+pub const AGENT_PASSWORD: &str = "demo-agent-password";
+
+/// The demo's shape: 20 organizations × 15 cases = 300 cases.
+const DEMO_SHAPE: Shape = Shape {
+    contacts: 3,
+    cases: 15,
+    tickets: 4,
+    projects: 1,
+    tasks_per_project: 4,
+    milestones_per_project: 2,
+    documents: 0,
+    assets: 2,
+};
+
+pub struct Logins {
+    pub staff: Vec<(String, String, Role)>,
+    pub counts: Option<Counts>,
+}
+
+/// A new directory under the system's temporary directory.
+pub fn fresh_data_dir() -> anyhow::Result<PathBuf> {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let dir = std::env::temp_dir().join(format!("atrium-demo-{stamp}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+const DEMO_PRODUCTS: &[(&str, &str, i64)] = &[
+    ("Atlas Router X2", "ATL-X2", 34_900),
+    ("Atlas Router X4", "ATL-X4", 59_900),
+    ("Nimbus Backup (per TB)", "NIM-TB", 1_200),
+    ("Orion Firewall 500", "ORI-500", 129_000),
+    ("Orion Firewall 900", "ORI-900", 219_000),
+    ("Vega Laptop 14", "VEG-14", 109_900),
+    ("Vega Docking Station", "VEG-DS", 18_900),
+    ("Helios UPS 1500", "HEL-1500", 45_000),
+    ("Lyra Headset", "LYR-H1", 8_900),
+    ("Polaris Switch 24", "POL-24", 38_500),
+];
+
+const DEMO_FAQS: &[(&str, &str, &str)] = &[
+    (
+        "How do I reset my password?",
+        "Account",
+        "On the sign-in page choose **Forgot password** and enter your e-mail address.\n\nThe link we send works **once** and for **one hour**. If it has expired, simply ask for a new one.",
+    ),
+    (
+        "Where can I download my invoices?",
+        "Billing",
+        "Open **Documents** and pick the *Invoices* folder. Every invoice is available as a PDF.\n\nMissing one? Open a case with the invoice number and we will add it.",
+    ),
+    (
+        "How quickly do you respond?",
+        "General",
+        "| Priority | First response |\n|---|---|\n| Urgent | 1 hour |\n| High | 4 hours |\n| Medium | 1 business day |\n| Low | 3 business days |",
+    ),
+    (
+        "Which browsers are supported?",
+        "Technical",
+        "The two latest versions of **Firefox**, **Chrome**, **Edge** and **Safari**. The portal also works without JavaScript.",
+    ),
+    (
+        "How do I add a colleague to the portal?",
+        "Account",
+        "Ask your account representative (shown on the home page). They can invite any contact of your organization.",
+    ),
+    (
+        "Can I change the e-mail address I sign in with?",
+        "Account",
+        "Yes: edit your profile. The change takes effect once you confirm the link we send to the **new** address.",
+    ),
+    (
+        "What does 'Waiting on Customer' mean?",
+        "General",
+        "We need something from you to go on. Reply with a comment and the case goes straight back to *Open*.",
+    ),
+    (
+        "How do I upload a document?",
+        "Technical",
+        "Open **Documents** → **Upload**. Files up to 25 MB are accepted; we check every file's type.",
+    ),
+    (
+        "Do you offer annual billing?",
+        "Billing",
+        "Yes. Annual plans get **two months free**. Ask for a quote in a case of type *Question*.",
+    ),
+    (
+        "How do I update my router's firmware?",
+        "Technical",
+        "1. Download the firmware from the *Manuals* folder.\n2. Open `http://192.168.1.1` and sign in.\n3. Choose **System → Update** and select the file.\n\nDo not switch the router off while it updates.",
+    ),
+    (
+        "What is covered by the warranty?",
+        "General",
+        "Hardware defects for **two years** from the date of sale. Accidental damage is not covered.",
+    ),
+    (
+        "How do I export my data?",
+        "Technical",
+        "Every record page has a **PDF** button. For bulk exports, open a case and we will prepare a CSV.",
+    ),
+    (
+        "Draft: new pricing from January",
+        "Billing",
+        "*Not yet public.* Prices change on 1 January.",
+    ),
+    (
+        "Draft: migrating to the new portal",
+        "General",
+        "*Internal review pending.*",
+    ),
+    ("Draft: SSO set-up", "Technical", "Coming soon."),
+];
+
+/// Small real files for the demo's documents: (title, folder, file name, bytes).
+fn demo_files() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
+    vec![
+        ("Standard service agreement", "Contracts", "service-agreement.md",
+         b"# Service agreement\n\n1. Support hours: Monday to Friday, 8:00-18:00.\n2. Urgent cases: around the clock.\n3. Term: twelve months, renewed automatically.\n".to_vec()),
+        ("Router X2 quick start", "Manuals", "router-x2-quick-start.txt",
+         b"Atlas Router X2 - quick start\n\n1. Connect the WAN port to your modem.\n2. Power on and wait for the green light.\n3. Open http://192.168.1.1 and follow the wizard.\n".to_vec()),
+        ("Price list 2026", "Other", "price-list-2026.csv",
+         b"product,part_number,unit_price\nAtlas Router X2,ATL-X2,349.00\nOrion Firewall 500,ORI-500,1290.00\nVega Laptop 14,VEG-14,1099.00\n".to_vec()),
+        ("Invoice INV-2026-0042", "Invoices", "INV-2026-0042.pdf", minimal_pdf("Invoice INV-2026-0042 - total 1,290.00")),
+        ("Firewall 500 manual", "Manuals", "orion-500-manual.pdf", minimal_pdf("Orion Firewall 500 - user manual")),
+        ("Onboarding checklist", "Default", "onboarding.json",
+         br#"{"steps": ["Create accounts", "Install VPN", "Book training"], "owner": "IT"}"#.to_vec()),
+    ]
+}
+
+/// A one-page PDF with one line of text: small, valid, and recognizably a PDF.
+fn minimal_pdf(line: &str) -> Vec<u8> {
+    let content = format!("BT /F1 14 Tf 72 720 Td ({line}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    pdf.into_bytes()
+}
+
+const STAFF_REPLIES: &[&str] = &[
+    "Thanks for the details. We are looking into it and will update you today.",
+    "Could you send us a screenshot of the error message?",
+    "We rolled out a fix this morning. Can you confirm it works for you?",
+];
+const INTERNAL_NOTES: &[&str] = &[
+    "Same issue as last month; check the proxy settings first.",
+    "Customer is on the premium plan: keep the one-hour response time.",
+];
+
+/// Fills an empty database with the demo data; on a database that already has data it only
+/// makes sure the staff logins work.
+pub async fn load(store: &Store) -> anyhow::Result<Logins> {
+    let staff = vec![
+        (
+            ADMIN_EMAIL.to_owned(),
+            ADMIN_PASSWORD.to_owned(),
+            Role::Admin,
+            "Ada Admin",
+        ),
+        (
+            AGENT_EMAIL.to_owned(),
+            AGENT_PASSWORD.to_owned(),
+            Role::Agent,
+            "Alex Agent",
+        ),
+        (
+            "support@example.com".to_owned(),
+            "demo-support-password".to_owned(),
+            Role::Agent,
+            "Sam Support",
+        ),
+    ];
+    for (email, password, role, name) in &staff {
+        let hash = atrium_web::auth::hash_password(password.clone()).await?;
+        store.upsert_staff_user(email, name, &hash, *role).await?;
+    }
+    let organizations = store
+        .registry()
+        .module("organizations")
+        .ok_or_else(|| anyhow::anyhow!("no organizations module"))?;
+    let any = ListQuery {
+        filter: Filter::All,
+        sort: Sort {
+            field: "number".into(),
+            descending: false,
+        },
+        page: 1,
+        per_page: 1,
+    };
+    let counts = if store.list(organizations, &any).await?.total == 0 {
+        Some(generate(store).await?)
+    } else {
+        None
+    };
+    Ok(Logins {
+        staff: staff.into_iter().map(|(e, p, r, _)| (e, p, r)).collect(),
+        counts,
+    })
+}
+
+async fn generate(store: &Store) -> anyhow::Result<Counts> {
+    let mut generator = Generator::new(store, 2026).await?;
+    let mut counts = Counts {
+        products: generator.products(DEMO_PRODUCTS).await?,
+        ..Counts::default()
+    };
+    generator.organizations(20, DEMO_SHAPE, &mut counts).await?;
+    counts.faqs = generator.faqs(DEMO_FAQS, 12).await?;
+
+    let module = |name: &str| {
+        store
+            .registry()
+            .module(name)
+            .ok_or_else(|| anyhow::anyhow!("no {name} module"))
+    };
+    let (documents, cases, orgs, contacts) = (
+        module("documents")?,
+        module("cases")?,
+        module("organizations")?,
+        module("contacts")?,
+    );
+    let first = |n| ListQuery {
+        filter: Filter::All,
+        sort: Sort {
+            field: "number".into(),
+            descending: false,
+        },
+        page: 1,
+        per_page: n,
+    };
+    let some_orgs = store.list(orgs, &first(6)).await?.items;
+    let some_contacts = store.list(contacts, &first(6)).await?.items;
+    let some_cases = store.list(cases, &first(40)).await?.items;
+    let admin = store.staff_user_by_email(ADMIN_EMAIL).await?.map(|u| u.id);
+    let actor = admin.map(Actor::Staff).unwrap_or(Actor::System);
+
+    for (i, (title, folder, file_name, bytes)) in demo_files().into_iter().enumerate() {
+        let changes = vec![
+            ("title".to_owned(), Value::Text(title.to_owned())),
+            ("folder".to_owned(), Value::Text(folder.to_owned())),
+            ("status".to_owned(), Value::Text("Active".to_owned())),
+        ];
+        let document = store.create(documents, changes, actor).await?;
+        let upload = Upload {
+            name: file_name.to_owned(),
+            mime_type: atrium_store::files::sniff_mime(&bytes),
+            bytes,
+        };
+        store
+            .set_file(documents, document.id, "file", upload, actor)
+            .await?;
+        if let Some(org) = some_orgs.get(i % some_orgs.len().max(1)) {
+            store.link(documents, document.id, orgs, org.id).await?;
+        }
+        if let Some(contact) = some_contacts.get(i % some_contacts.len().max(1)) {
+            store
+                .link(documents, document.id, contacts, contact.id)
+                .await?;
+        }
+        if let Some(case) = some_cases.get(i) {
+            store.link(documents, document.id, cases, case.id).await?;
+        }
+        counts.documents += 1;
+    }
+    for (i, case) in some_cases.iter().enumerate() {
+        store
+            .add_comment(
+                cases,
+                case.id,
+                STAFF_REPLIES[i % STAFF_REPLIES.len()],
+                false,
+                actor,
+            )
+            .await?;
+        if i % 3 == 0 {
+            store
+                .add_comment(
+                    cases,
+                    case.id,
+                    INTERNAL_NOTES[i % INTERNAL_NOTES.len()],
+                    true,
+                    actor,
+                )
+                .await?;
+        }
+    }
+    Ok(counts)
+}
+
+pub fn print_welcome(config: &Config, logins: &Logins) {
+    let base = config.base_url();
+    println!();
+    println!("Atrium demo");
+    println!("  data directory: {}", config.data_dir.display());
+    if let Some(counts) = &logins.counts {
+        println!("  demo data:      {counts}");
+    }
+    println!("  API:            {base}/api/v1/  (OpenAPI document: {base}/api/v1/openapi.json)");
+    println!("  staff logins:");
+    for (email, password, role) in &logins.staff {
+        println!("    {email:<24} {password:<24} ({})", role.as_str());
+    }
+    println!("  try:");
+    println!(
+        "    curl -s {base}/api/v1/staff/login -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}'"
+    );
+    println!();
+}

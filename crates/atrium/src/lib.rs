@@ -1,0 +1,80 @@
+//! Wiring: configuration, opening the store, serving, and the data generators behind `demo`
+//! and `seed`. The binary's `main` only parses the command line and calls in here.
+
+pub mod config;
+pub mod dataset;
+pub mod demo;
+
+use anyhow::Context;
+use atrium_store::Store;
+use atrium_web::WebConfig;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Opens the database named by the configuration (migrating it) and the file storage.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+    Store::open(
+        &config.database_url(),
+        &config.storage_url(),
+        atrium_core::standard::registry(),
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot open the database {}",
+            config::redact(&config.database_url())
+        )
+    })
+}
+
+pub fn web_config(config: &Config) -> WebConfig {
+    WebConfig {
+        base_url: config.base_url(),
+        max_upload_bytes: usize::try_from(config.max_upload_bytes).unwrap_or(usize::MAX),
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM; prints `listening on http://ADDR` once connections are
+/// accepted.
+pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let app = atrium_web::app(store.clone(), web_config(config));
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.db().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,276 @@
+//! Test harness: each test gets a fresh Atrium on its own database (a temporary SQLite file,
+//! or its own PostgreSQL schema) and its own port. Without a PostgreSQL server the PostgreSQL
+//! variant says it was skipped, unless `TEST_REQUIRE_POSTGRES=1` makes that a failure.
+
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use atrium_store::{Role, SessionKind, Store};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Store,
+    pub admin_token: String,
+    pub agent_token: String,
+    pub admin_id: String,
+    _dir: tempfile::TempDir,
+}
+
+fn postgres_server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// Creates the shared test database once per process and removes schemas that earlier runs
+/// left behind (older than an hour). None when no server answers.
+async fn postgres_database() -> Option<String> {
+    static READY: OnceCell<Option<String>> = OnceCell::const_new();
+    READY
+        .get_or_init(|| async {
+            let server = postgres_server_url();
+            let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
+                .await
+                .ok()?;
+            let _ = sqlx::query("CREATE DATABASE atrium_test")
+                .execute(&admin)
+                .await;
+            admin.close().await;
+            let url = format!("{server}/atrium_test");
+            let pool = sqlx::PgPool::connect(&url).await.ok()?;
+            let cutoff = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
+            let stale: Vec<(String,)> =
+                sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap_or_default();
+            for (schema,) in stale {
+                let old = schema
+                    .split('_')
+                    .nth(1)
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .is_some_and(|t| t < cutoff);
+                if old {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                    )))
+                    .execute(&pool)
+                    .await;
+                }
+            }
+            pool.close().await;
+            Some(url)
+        })
+        .await
+        .clone()
+}
+
+/// One argon2 hash of the test password, reused by every test of the process.
+async fn password_hash() -> String {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    HASH.get_or_init(|| async {
+        atrium_web::auth::hash_password(ADMIN_PASSWORD.to_owned())
+            .await
+            .expect("hash")
+    })
+    .await
+    .clone()
+}
+
+pub fn init_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, 25 * 1024 * 1024).await
+    }
+
+    /// A fresh app, or None (after saying so) when PostgreSQL is wanted but not there.
+    pub async fn spawn_with(backend: Backend, max_upload_bytes: usize) -> Option<TestApp> {
+        init_logs();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}/atrium.db", dir.path().display()),
+            Backend::Postgres => {
+                let Some(url) = postgres_database().await else {
+                    if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                        panic!(
+                            "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but not reachable"
+                        );
+                    }
+                    eprintln!("skipped: no PostgreSQL server at {}", postgres_server_url());
+                    return None;
+                };
+                let schema = format!(
+                    "t_{}_{}",
+                    time::OffsetDateTime::now_utc().unix_timestamp(),
+                    uuid::Uuid::new_v4().simple()
+                );
+                let pool = sqlx::PgPool::connect(&url)
+                    .await
+                    .expect("connect to the test database");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+                    .execute(&pool)
+                    .await
+                    .expect("create schema");
+                pool.close().await;
+                format!("{url}?options[search_path]={schema}")
+            }
+        };
+        let storage_url = format!("file://{}/files", dir.path().display());
+        let store = Store::open(
+            &database_url,
+            &storage_url,
+            atrium_core::standard::registry(),
+        )
+        .await
+        .expect("open store");
+        let hash = password_hash().await;
+        let admin = store
+            .upsert_staff_user("admin@example.com", "Ada Admin", &hash, Role::Admin)
+            .await
+            .expect("admin");
+        let agent = store
+            .upsert_staff_user("agent@example.com", "Alex Agent", &hash, Role::Agent)
+            .await
+            .expect("agent");
+        let admin_token = session(&store, admin.id).await;
+        let agent_token = session(&store, agent.id).await;
+        let app = atrium_web::app(
+            store.clone(),
+            atrium_web::WebConfig {
+                base_url: "http://127.0.0.1".into(),
+                max_upload_bytes,
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Some(TestApp {
+            base,
+            client: Client::new(),
+            store,
+            admin_token,
+            agent_token,
+            admin_id: admin.id.to_string(),
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request signed in as the admin.
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.admin_token)
+    }
+
+    pub fn agent(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.agent_token)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.admin(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.admin(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.admin(Method::PATCH, path).json(&body)).await
+    }
+
+    /// Creates a record and returns it; panics unless the API answers 201.
+    pub async fn create(&self, module: &str, body: Value) -> Value {
+        let (status, record) = self.post(&format!("/api/v1/records/{module}"), body).await;
+        assert_eq!(status, StatusCode::CREATED, "creating {module}: {record}");
+        record
+    }
+}
+
+async fn session(store: &Store, user: uuid::Uuid) -> String {
+    let (token, digest) = atrium_web::auth::new_token();
+    store
+        .create_session(&digest, SessionKind::Staff, user)
+        .await
+        .expect("session");
+    token
+}
+
+/// Sends a request and reads the JSON answer (Null when the body is empty or not JSON).
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response: Response = request.send().await.expect("request");
+    let status = response.status();
+    let bytes = response.bytes().await.expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Field names of a 422 problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("sqlite app");
+                    super::$name(app).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = common::TestApp::spawn(common::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}

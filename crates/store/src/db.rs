@@ -1,0 +1,287 @@
+//! The two databases behind one face. Queries are built once with sea-query and rendered in the
+//! dialect of the pool at hand; rows decode through one generic accessor. This is the only
+//! module that knows there are two backends (besides the DDL in `schema`).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use atrium_core::{Error, Result};
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Type};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Pool usage, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Db {
+    /// Opens `url` (`sqlite://…` or `postgres://…`). SQLite gets WAL, foreign keys, a busy
+    /// timeout and a small pool: one writer at a time is what SQLite offers anyway.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-32768")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(20)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let (size, idle, max) = match self {
+            Db::Sqlite(p) => (
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ),
+            Db::Postgres(p) => (
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ),
+        };
+        PoolStats { size, idle, max }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    fn build(&self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+        match self.backend() {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    pub async fn fetch_all(&self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
+        let (sql, values) = self.build(stmt);
+        Ok(match self {
+            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(p)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(p)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
+        let (sql, values) = self.build(stmt);
+        Ok(match self {
+            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_optional(p)
+                .await
+                .map_err(db_error)?
+                .map(Row::Sqlite),
+            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_optional(p)
+                .await
+                .map_err(db_error)?
+                .map(Row::Postgres),
+        })
+    }
+
+    pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64> {
+        let (sql, values) = self.build(stmt);
+        Ok(match self {
+            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(p)
+                .await
+                .map_err(db_error)?
+                .rows_affected(),
+            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(p)
+                .await
+                .map_err(db_error)?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs DDL or other parameterless SQL that Atrium itself wrote.
+    pub async fn execute_ddl(&self, sql: String) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .map(drop)
+                .map_err(db_error),
+            Db::Postgres(p) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .map(drop)
+                .map_err(db_error),
+        }
+    }
+
+    /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), so
+    /// two writers wait for each other instead of failing when one upgrades its lock.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_error)?),
+        })
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.execute_ddl("SELECT 1".to_owned()).await
+    }
+}
+
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn build(&self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+        match self.backend() {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    pub async fn fetch_all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
+        let (sql, values) = self.build(stmt);
+        Ok(match self {
+            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&mut self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
+        Ok(self.fetch_all(stmt).await?.into_iter().next())
+    }
+
+    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> Result<u64> {
+        let (sql, values) = self.build(stmt);
+        Ok(match self {
+            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected(),
+            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await.map_err(db_error),
+            Tx::Postgres(tx) => tx.commit().await.map_err(db_error),
+        }
+    }
+}
+
+/// A row of either backend.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    /// Reads column `col` as `T`; both backends must be able to decode `T`.
+    pub fn get<T>(&self, col: &str) -> Result<T>
+    where
+        T: for<'r> Decode<'r, Sqlite>
+            + Type<Sqlite>
+            + for<'r> Decode<'r, Postgres>
+            + Type<Postgres>,
+    {
+        match self {
+            Row::Sqlite(r) => r.try_get::<T, _>(col),
+            Row::Postgres(r) => r.try_get::<T, _>(col),
+        }
+        .map_err(|e| Error::Internal(format!("column {col}: {e}")))
+    }
+}
+
+/// Maps a database error to the domain: unique violations are conflicts, the rest internal.
+pub fn db_error(err: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &err
+        && db.is_unique_violation()
+    {
+        return Error::Conflict(db.constraint().unwrap_or("unique value").to_owned());
+    }
+    Error::Internal(err.to_string())
+}

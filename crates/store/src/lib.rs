@@ -1,0 +1,55 @@
+//! Atrium's storage: one [`Store`] over SQLite or PostgreSQL (the same code for both, queries
+//! built with sea-query), the migrations, and the object store that keeps document files.
+//!
+//! Invariant: every SQL statement is built here; no other crate sees SQL.
+
+pub mod comments;
+pub mod db;
+pub mod files;
+pub mod records;
+pub mod schema;
+pub mod users;
+
+use std::sync::Arc;
+
+use atrium_core::Registry;
+
+pub use comments::Comment;
+pub use db::{Backend, Db, PoolStats};
+pub use files::{Files, Upload};
+pub use records::{Actor, Page, UpdateEntry};
+pub use users::{Role, SessionKind, StaffUser};
+
+/// The storage every handler and command goes through.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+    registry: Arc<Registry>,
+    files: Files,
+}
+
+impl Store {
+    /// Connects, brings the schema up to date and opens the file storage.
+    pub async fn open(
+        database_url: &str,
+        storage_url: &str,
+        registry: Registry,
+    ) -> anyhow::Result<Self> {
+        let db = Db::connect(database_url).await?;
+        schema::migrate(&db, &registry).await?;
+        let files = Files::open(storage_url)?;
+        Ok(Self {
+            db,
+            registry: Arc::new(registry),
+            files,
+        })
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}

@@ -1,0 +1,148 @@
+//! Bringing a database up to date at start-up: the versioned migrations of the system tables,
+//! then one table per module with one column per field, created or extended from the metadata.
+//! Adding a field to the metadata adds its column here; no handler or query changes.
+
+use std::collections::HashSet;
+
+use atrium_core::{FieldType, ModuleDef, Registry, Result};
+use sea_query::{Expr, ExprTrait, Query};
+
+use crate::db::{Backend, Db};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub async fn migrate(db: &Db, registry: &Registry) -> Result<()> {
+    match db {
+        Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+        Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+    }
+    .map_err(|e| atrium_core::Error::Internal(format!("migrations: {e}")))?;
+    for module in registry.modules() {
+        sync_module(db, module).await?;
+    }
+    Ok(())
+}
+
+/// Identifiers come from metadata; only plain snake_case names become SQL identifiers.
+fn ident(name: &str) -> Result<String> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 48;
+    if ok {
+        Ok(format!("\"{name}\""))
+    } else {
+        Err(atrium_core::Error::Internal(format!(
+            "bad identifier in metadata: {name}"
+        )))
+    }
+}
+
+/// The SQL type that stores a field of `field_type` in `backend`.
+pub fn column_type(field_type: &FieldType, backend: Backend) -> &'static str {
+    use Backend::*;
+    match (field_type, backend) {
+        (FieldType::Reference { .. } | FieldType::User, Sqlite) => "BLOB",
+        (FieldType::Reference { .. } | FieldType::User, Postgres) => "UUID",
+        (
+            FieldType::Integer | FieldType::Decimal | FieldType::Currency | FieldType::Percent,
+            Sqlite,
+        ) => "INTEGER",
+        (
+            FieldType::Integer | FieldType::Decimal | FieldType::Currency | FieldType::Percent,
+            Postgres,
+        ) => "BIGINT",
+        (FieldType::Boolean, Sqlite) => "INTEGER",
+        (FieldType::Boolean, Postgres) => "BOOLEAN",
+        (FieldType::Date, Postgres) => "DATE",
+        (FieldType::Datetime, Postgres) => "TIMESTAMPTZ",
+        _ => "TEXT",
+    }
+}
+
+async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
+    let backend = db.backend();
+    let table = ident(&module.name)?;
+    let (uuid, ts) = match backend {
+        Backend::Sqlite => ("BLOB", "TEXT"),
+        Backend::Postgres => ("UUID", "TIMESTAMPTZ"),
+    };
+    db.execute_ddl(format!(
+        "CREATE TABLE IF NOT EXISTS {table} (\
+         id {uuid} PRIMARY KEY, number TEXT NOT NULL, version BIGINT NOT NULL, \
+         label TEXT NOT NULL, created_at {ts} NOT NULL, updated_at {ts} NOT NULL, \
+         deleted_at {ts})"
+    ))
+    .await?;
+    let existing = existing_columns(db, &module.name).await?;
+    for field in &module.fields {
+        if !existing.contains(&field.name) {
+            let column = ident(&field.name)?;
+            let sql_type = column_type(&field.field_type, backend);
+            db.execute_ddl(format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {sql_type}"
+            ))
+            .await?;
+        }
+    }
+    let mut indexed: Vec<&str> = vec!["created_at", "updated_at"];
+    indexed.extend(
+        module
+            .fields
+            .iter()
+            .filter(|f| f.filterable && !f.system || f.references().is_some())
+            .map(|f| f.name.as_str()),
+    );
+    db.execute_ddl(format!(
+        "CREATE UNIQUE INDEX IF NOT EXISTS \"{0}__number\" ON {table} (number)",
+        module.name
+    ))
+    .await?;
+    for column in indexed {
+        db.execute_ddl(format!(
+            "CREATE INDEX IF NOT EXISTS \"{0}__{column}\" ON {table} ({1})",
+            module.name,
+            ident(column)?
+        ))
+        .await?;
+    }
+    let sequence = Query::insert()
+        .into_table("record_sequences")
+        .columns(["module", "next_value"])
+        .values_panic([module.name.clone().into(), 1_i64.into()])
+        .on_conflict(
+            sea_query::OnConflict::column("module")
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&sequence).await?;
+    Ok(())
+}
+
+async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<String>> {
+    let rows = match db.backend() {
+        Backend::Sqlite => {
+            let q = Query::select()
+                .column("name")
+                .from_function(
+                    sea_query::Func::cust("pragma_table_info").arg(table),
+                    "info",
+                )
+                .to_owned();
+            db.fetch_all(&q).await?
+        }
+        Backend::Postgres => {
+            let q = Query::select()
+                .expr_as(Expr::col("column_name"), "name")
+                .from(("information_schema", "columns"))
+                .and_where(Expr::col("table_name").eq(table))
+                .and_where(Expr::cust("table_schema = current_schema()"))
+                .to_owned();
+            db.fetch_all(&q).await?
+        }
+    };
+    rows.iter().map(|r| r.get::<String>("name")).collect()
+}
