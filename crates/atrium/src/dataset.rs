@@ -54,6 +54,7 @@ pub struct Counts {
     pub documents: usize,
     pub assets: usize,
     pub products: usize,
+    pub services: usize,
     pub faqs: usize,
 }
 
@@ -61,7 +62,7 @@ impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "added {} organizations, {} contacts, {} cases, {} tickets, {} projects ({} tasks, {} milestones), {} documents, {} assets, {} products, {} FAQs",
+            "added {} organizations, {} contacts, {} cases, {} tickets, {} projects ({} tasks, {} milestones), {} documents, {} assets, {} products, {} services, {} FAQs",
             self.organizations,
             self.contacts,
             self.cases,
@@ -72,6 +73,7 @@ impl fmt::Display for Counts {
             self.documents,
             self.assets,
             self.products,
+            self.services,
             self.faqs
         )
     }
@@ -273,6 +275,28 @@ impl<'a> Generator<'a> {
                 vec![
                     ("name".into(), text(*name)),
                     ("part_number".into(), text(*part)),
+                    ("unit_price".into(), Value::Decimal(*cents)),
+                    ("active".into(), Value::Boolean(true)),
+                ],
+                at,
+            ));
+        }
+        let n = rows.len();
+        self.store.insert_batch(module, rows, Actor::System).await?;
+        Ok(n)
+    }
+
+    /// Services, sold by a usage unit.
+    pub async fn services(&mut self, services: &[(&str, &str, i64)]) -> anyhow::Result<usize> {
+        let module = self.module("services")?;
+        let mut rows: Rows = Vec::new();
+        for (name, unit, cents) in services {
+            let at = self.past(365);
+            rows.push((
+                Uuid::now_v7(),
+                vec![
+                    ("name".into(), text(*name)),
+                    ("usage_unit".into(), text(*unit)),
                     ("unit_price".into(), Value::Decimal(*cents)),
                     ("active".into(), Value::Boolean(true)),
                 ],

@@ -53,6 +53,14 @@ const DEMO_PRODUCTS: &[(&str, &str, i64)] = &[
     ("Polaris Switch 24", "POL-24", 38_500),
 ];
 
+const DEMO_SERVICES: &[(&str, &str, i64)] = &[
+    ("On-site support", "hour", 9_500),
+    ("Remote support", "hour", 6_500),
+    ("Managed backup", "month", 4_900),
+    ("Network health check", "visit", 45_000),
+    ("Security awareness training", "seat", 12_000),
+];
+
 const DEMO_FAQS: &[(&str, &str, &str)] = &[
     (
         "How do I reset my password?",
@@ -241,6 +249,7 @@ async fn generate(store: &Store) -> anyhow::Result<Counts> {
         products: generator.products(DEMO_PRODUCTS).await?,
         ..Counts::default()
     };
+    counts.services = generator.services(DEMO_SERVICES).await?;
     generator.organizations(20, DEMO_SHAPE, &mut counts).await?;
     counts.faqs = generator.faqs(DEMO_FAQS, 12).await?;
 

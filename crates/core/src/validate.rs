@@ -2,7 +2,7 @@
 //! is collected, so a 422 lists each bad field at once. Whether a referenced record exists is
 //! checked by the store, which adds its findings to the same list.
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -256,13 +256,6 @@ pub fn parse_hundredths(text: &str) -> Option<i64> {
     let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
     let value = whole.checked_mul(100)?.checked_add(fraction)?;
     Some(if negative { -value } else { value })
-}
-
-/// The keys of a JSON object, for callers that need to see what was sent.
-pub fn sent_keys(body: &Json) -> Vec<&str> {
-    body.as_object()
-        .map(|o: &Map<String, Json>| o.keys().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -167,7 +167,7 @@ fn sort_expr(module: &ModuleDef, field: &str) -> SimpleExpr {
             }
             case.finally(def.values.len() as i64).into()
         }
-        _ => Expr::col(field.to_owned()).into(),
+        _ => Expr::col(field.to_owned()),
     }
 }
 

@@ -99,6 +99,37 @@ pub fn init_logs() {
     });
 }
 
+/// A fresh, empty database for one test: a SQLite file in `dir`, or a new PostgreSQL schema.
+/// None (after saying so) when PostgreSQL is wanted but not there.
+pub async fn database_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}/atrium.db", dir.display())),
+        Backend::Postgres => {
+            let Some(url) = postgres_database().await else {
+                if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                    panic!("PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but not reachable");
+                }
+                eprintln!("skipped: no PostgreSQL server at {}", postgres_server_url());
+                return None;
+            };
+            let schema = format!(
+                "t_{}_{}",
+                time::OffsetDateTime::now_utc().unix_timestamp(),
+                uuid::Uuid::new_v4().simple()
+            );
+            let pool = sqlx::PgPool::connect(&url)
+                .await
+                .expect("connect to the test database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+                .execute(&pool)
+                .await
+                .expect("create schema");
+            pool.close().await;
+            Some(format!("{url}?options[search_path]={schema}"))
+        }
+    }
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(backend, 25 * 1024 * 1024).await
@@ -108,34 +139,7 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, max_upload_bytes: usize) -> Option<TestApp> {
         init_logs();
         let dir = tempfile::tempdir().expect("tempdir");
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}/atrium.db", dir.path().display()),
-            Backend::Postgres => {
-                let Some(url) = postgres_database().await else {
-                    if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                        panic!(
-                            "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but not reachable"
-                        );
-                    }
-                    eprintln!("skipped: no PostgreSQL server at {}", postgres_server_url());
-                    return None;
-                };
-                let schema = format!(
-                    "t_{}_{}",
-                    time::OffsetDateTime::now_utc().unix_timestamp(),
-                    uuid::Uuid::new_v4().simple()
-                );
-                let pool = sqlx::PgPool::connect(&url)
-                    .await
-                    .expect("connect to the test database");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
-                    .execute(&pool)
-                    .await
-                    .expect("create schema");
-                pool.close().await;
-                format!("{url}?options[search_path]={schema}")
-            }
-        };
+        let database_url = database_url(backend, dir.path()).await?;
         let storage_url = format!("file://{}/files", dir.path().display());
         let store = Store::open(
             &database_url,
