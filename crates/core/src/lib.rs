@@ -3,9 +3,12 @@
 //!
 //! Invariant: nothing here knows about HTTP or SQL; the store and the web layer translate.
 
+pub mod access;
+pub mod company;
 pub mod error;
 pub mod markdown;
 pub mod metadata;
+pub mod portal;
 pub mod query;
 pub mod record;
 pub mod rules;

@@ -16,12 +16,31 @@ pub const MAX_PER_PAGE: u64 = 200;
 pub enum Filter {
     /// Every record.
     All,
+    /// No record.
+    Nothing,
+    /// The record with this id.
+    IdIs(Uuid),
     /// `field = value` (`Value::Null` means IS NULL).
     Eq(String, Value),
+    /// `field` is null or differs from `value`.
+    Ne(String, Value),
+    /// A list field (multipicklist) is empty or contains `value`.
+    ListEmptyOrContains(String, String),
     /// The record is linked many-to-many to the given record.
     LinkedTo {
         module: String,
         id: Uuid,
+    },
+    /// The record is linked many-to-many to some record of `module` matching `filter`.
+    LinkedToAny {
+        module: String,
+        filter: Box<Filter>,
+    },
+    /// The reference `field` points at a (not deleted) record of `module` matching `filter`.
+    Refers {
+        field: String,
+        module: String,
+        filter: Box<Filter>,
     },
     /// Case-insensitive substring of any text field, the label or the number.
     Text(String),

@@ -140,6 +140,10 @@ pub fn standard_modules() -> Vec<ModuleDef> {
         date("support_start_date", "Support start date"),
         date("support_end_date", "Support end date"),
         boolean("notify_on_updates", "Notify on updates").default(json!(true)),
+        // Ids of portal roles given to this contact, and slugs of the portals the contact may
+        // use (empty: the default portal only).
+        F::new("portal_roles", "Portal roles", T::Multipicklist).default(json!([])),
+        F::new("portals", "Portals", T::Multipicklist).default(json!([])),
         textarea("description", "Description"),
     ]);
 

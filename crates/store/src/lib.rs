@@ -4,8 +4,10 @@
 //! Invariant: every SQL statement is built here; no other crate sees SQL.
 
 pub mod comments;
+pub mod customers;
 pub mod db;
 pub mod files;
+pub mod portals;
 pub mod records;
 pub mod schema;
 pub mod users;
@@ -15,6 +17,7 @@ use std::sync::Arc;
 use atrium_core::Registry;
 
 pub use comments::Comment;
+pub use customers::{ActivityEntry, CustomerSession};
 pub use db::{Backend, Db, PoolStats};
 pub use files::{Files, Upload};
 pub use records::{Actor, Page, UpdateEntry};
@@ -38,11 +41,13 @@ impl Store {
         let db = Db::connect(database_url).await?;
         schema::migrate(&db, &registry).await?;
         let files = Files::open(storage_url)?;
-        Ok(Self {
+        let store = Self {
             db,
             registry: Arc::new(registry),
             files,
-        })
+        };
+        store.ensure_default_portal().await?;
+        Ok(store)
     }
 
     pub fn registry(&self) -> &Registry {

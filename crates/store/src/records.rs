@@ -155,6 +155,20 @@ fn select_all(module: &ModuleDef) -> SelectStatement {
 
 /// What a sort on `field` orders by: picklists by the position of their values (Low, Medium,
 /// High, Urgent), everything else by the column itself.
+/// `%text%` with LIKE's own wildcards escaped, so user text matches literally.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    LikeExpr::new(escaped).escape('\\')
+}
+
 fn sort_expr(module: &ModuleDef, field: &str) -> SimpleExpr {
     match module.field(field) {
         Some(def) if def.field_type == FieldType::Picklist && !def.values.is_empty() => {
@@ -175,20 +189,6 @@ fn not_deleted() -> SimpleExpr {
     Expr::col("deleted_at").is_null()
 }
 
-/// Escapes `%`, `_` and `\` so that user text matches literally inside LIKE.
-fn like_pattern(text: &str) -> LikeExpr {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    escaped.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    LikeExpr::new(escaped).escape('\\')
-}
-
 impl Store {
     pub fn module(&self, name: &str) -> Result<&ModuleDef> {
         self.registry().module(name).ok_or(Error::NotFound)
@@ -198,6 +198,64 @@ impl Store {
     pub(crate) fn condition(&self, module: &ModuleDef, filter: &Filter) -> Result<Condition> {
         Ok(match filter {
             Filter::All => Cond::all(),
+            Filter::Nothing => Cond::all().add(Expr::cust("1 = 0")),
+            Filter::IdIs(id) => Cond::all().add(Expr::col("id").eq(*id)),
+            Filter::Ne(field, value) => {
+                let def = module
+                    .field(field)
+                    .ok_or_else(|| Error::field(field, "unknown field"))?;
+                Cond::any()
+                    .add(Expr::col(field.clone()).is_null())
+                    .add(Expr::col(field.clone()).ne(bind(&def.field_type, value)))
+            }
+            Filter::ListEmptyOrContains(field, value) => {
+                // Lists are stored as JSON arrays of strings.
+                let quoted = serde_json::Value::String(value.clone()).to_string();
+                Cond::any()
+                    .add(Expr::col(field.clone()).is_null())
+                    .add(Expr::col(field.clone()).eq("[]"))
+                    .add(Expr::col(field.clone()).like(contains_pattern(&quoted)))
+            }
+            Filter::LinkedToAny {
+                module: other,
+                filter,
+            } => {
+                let other_def = self.module(other)?;
+                let matching = Query::select()
+                    .column("id")
+                    .from(other.clone())
+                    .cond_where(
+                        Cond::all()
+                            .add(not_deleted())
+                            .add(self.condition(other_def, filter)?),
+                    )
+                    .to_owned();
+                let linked = Query::select()
+                    .column("other_id")
+                    .from("record_links")
+                    .and_where(Expr::col("module").eq(other.as_str()))
+                    .and_where(Expr::col("other_module").eq(module.name.as_str()))
+                    .and_where(Expr::col("record_id").in_subquery(matching))
+                    .to_owned();
+                Cond::all().add(Expr::col("id").in_subquery(linked))
+            }
+            Filter::Refers {
+                field,
+                module: target,
+                filter,
+            } => {
+                let target_def = self.module(target)?;
+                let matching = Query::select()
+                    .column("id")
+                    .from(target.clone())
+                    .cond_where(
+                        Cond::all()
+                            .add(not_deleted())
+                            .add(self.condition(target_def, filter)?),
+                    )
+                    .to_owned();
+                Cond::all().add(Expr::col(field.clone()).in_subquery(matching))
+            }
             Filter::Eq(field, value) => {
                 let def = module
                     .field(field)
@@ -219,7 +277,7 @@ impl Store {
                 Cond::all().add(Expr::col("id").in_subquery(linked))
             }
             Filter::Text(text) => {
-                let pattern = like_pattern(text);
+                let pattern = contains_pattern(&text.to_lowercase());
                 let mut any = Cond::any()
                     .add(Func::lower(Expr::col("label")).like(pattern.clone()))
                     .add(Func::lower(Expr::col("number")).like(pattern.clone()));

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
+pub mod portal;
 
 use std::sync::Arc;
 

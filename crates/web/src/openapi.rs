@@ -18,26 +18,35 @@ use crate::api::{files, meta, records, staff};
          (name = "documents", description = "Document files"),
          (name = "metadata", description = "Modules and fields"),
          (name = "staff", description = "Staff sign-in"),
-         (name = "admin", description = "Administration (admins only)"))
+         (name = "admin", description = "Administration (admins only)"),
+         (name = "portal", description = "The customer's portal API"))
 )]
 struct ApiDoc;
 
 pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
     let mut doc = ApiDoc::openapi();
     add_module_schemas(&mut doc, state);
-    OpenApiRouter::with_openapi(doc)
+    // Uploads may be as large as configured, not just axum's 2 MB default body limit; the
+    // slack covers the multipart framing (`read_upload` enforces the exact limit on the file).
+    let upload_limit = state.config.max_upload_bytes.saturating_add(64 * 1024);
+    let file_routes = OpenApiRouter::new()
+        .routes(routes!(files::upload, files::download))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
+    let router = OpenApiRouter::with_openapi(doc)
         .routes(routes!(staff::login))
         .routes(routes!(staff::logout))
         .routes(routes!(staff::users, staff::create_user))
         .routes(routes!(staff::user, staff::change_user))
         .routes(routes!(meta::modules))
-        .routes(routes!(files::upload, files::download))
+        .merge(file_routes)
         .routes(routes!(records::list, records::create))
         .routes(routes!(records::read, records::change, records::delete))
         .routes(routes!(records::related))
         .routes(routes!(records::link, records::unlink))
         .routes(routes!(records::comments, records::add_comment))
-        .routes(routes!(records::updates))
+        .routes(routes!(records::updates));
+    let router = crate::api::admin::routes(router);
+    crate::portal::routes(router)
 }
 
 /// One schema per module (`Record.cases`, …), listing its fields, from the metadata.

@@ -1,0 +1,85 @@
+//! The company behind the portals: its name, address and contact details, the time zone in
+//! which support dates are counted, and the accent color of the pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    #[serde(default = "default_name")]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// An IANA time zone name (`Europe/Berlin`) or `UTC`.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// `#rrggbb`.
+    #[serde(default = "accent")]
+    pub accent_color: String,
+}
+
+fn default_name() -> String {
+    "Atrium".into()
+}
+fn utc() -> String {
+    "UTC".into()
+}
+fn accent() -> String {
+    "#4263eb".into()
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Self {
+            name: default_name(),
+            address: String::new(),
+            email: None,
+            phone: None,
+            time_zone: utc(),
+            accent_color: accent(),
+        }
+    }
+}
+
+pub fn is_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+impl Company {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.name.trim().is_empty() {
+            errors.push(FieldError::new("name", "required"));
+        }
+        if !is_color(&self.accent_color) {
+            errors.push(FieldError::new(
+                "accent_color",
+                "must be a color like #1c7ed6",
+            ));
+        }
+        let tz_ok = self.time_zone == "UTC"
+            || (self.time_zone.contains('/')
+                && self
+                    .time_zone
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+        if !tz_ok {
+            errors.push(FieldError::new(
+                "time_zone",
+                "must be a time zone name like Europe/Berlin",
+            ));
+        }
+        if let Some(email) = &self.email
+            && !email_address::EmailAddress::is_valid(email)
+        {
+            errors.push(FieldError::new("email", "must be an e-mail address"));
+        }
+        errors
+    }
+}

@@ -1,0 +1,394 @@
+//! Customers: the portal password of a contact, customer sessions (bound to one portal),
+//! sign-in failures counted in the database (so throttling holds across instances), the
+//! contact's activity timeline, and followers of records.
+
+use atrium_core::record::now;
+use atrium_core::{Record, Result};
+use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::users::SESSION_LIFETIME;
+
+/// A live customer session.
+#[derive(Debug, Clone)]
+pub struct CustomerSession {
+    pub contact: Uuid,
+    pub portal: String,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// One entry of a contact's timeline.
+#[derive(Debug, Clone)]
+pub struct ActivityEntry {
+    pub kind: String,
+    pub source: String,
+    pub at: OffsetDateTime,
+    pub detail: String,
+    /// (module, id, label)
+    pub record: Option<(String, Uuid, Option<String>)>,
+}
+
+impl Store {
+    /// The not deleted portal user with this e-mail (compared without case).
+    pub async fn portal_contact_by_email(&self, email: &str) -> Result<Option<Record>> {
+        let contacts = self.module("contacts")?;
+        let select = Query::select()
+            .column("id")
+            .from("contacts")
+            .and_where(Func::lower(Expr::col("email")).eq(email.trim().to_lowercase()))
+            .and_where(Expr::col("portal_user").eq(true))
+            .and_where(Expr::col("deleted_at").is_null())
+            .limit(1)
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => Ok(Some(self.get(contacts, row.get("id")?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Another portal user already signing in with `email`, if any.
+    pub async fn other_portal_user_with_email(
+        &self,
+        email: &str,
+        except: Option<Uuid>,
+    ) -> Result<bool> {
+        let mut select = Query::select();
+        select
+            .column("id")
+            .from("contacts")
+            .and_where(Func::lower(Expr::col("email")).eq(email.trim().to_lowercase()))
+            .and_where(Expr::col("portal_user").eq(true))
+            .and_where(Expr::col("deleted_at").is_null());
+        if let Some(id) = except {
+            select.and_where(Expr::col("id").ne(id));
+        }
+        Ok(self.db.fetch_optional(&select).await?.is_some())
+    }
+
+    pub async fn portal_password_hash(&self, contact: Uuid) -> Result<Option<String>> {
+        let select = Query::select()
+            .column("password_hash")
+            .from("portal_accounts")
+            .and_where(Expr::col("contact_id").eq(contact))
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => row.get("password_hash"),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets a contact's portal password and ends all of the contact's sessions but `keep`.
+    pub async fn set_portal_password(
+        &self,
+        contact: Uuid,
+        hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let upsert = Query::insert()
+            .into_table("portal_accounts")
+            .columns(["contact_id", "password_hash", "password_changed_at"])
+            .values_panic([contact.into(), hash.into(), at.into()])
+            .on_conflict(
+                OnConflict::column("contact_id")
+                    .update_columns(["password_hash", "password_changed_at"])
+                    .to_owned(),
+            )
+            .to_owned();
+        tx.execute(&upsert).await?;
+        let mut end = Query::delete();
+        end.from_table("sessions")
+            .and_where(Expr::col("kind").eq("customer"))
+            .and_where(Expr::col("user_id").eq(contact));
+        if let Some(keep) = keep {
+            end.and_where(Expr::col("token_hash").ne(keep));
+        }
+        tx.execute(&end).await?;
+        tx.commit().await
+    }
+
+    pub async fn create_customer_session(
+        &self,
+        token_hash: &str,
+        contact: Uuid,
+        portal: &str,
+    ) -> Result<()> {
+        let at = now();
+        let insert = Query::insert()
+            .into_table("sessions")
+            .columns([
+                "token_hash",
+                "kind",
+                "user_id",
+                "portal",
+                "created_at",
+                "last_seen_at",
+                "expires_at",
+            ])
+            .values_panic([
+                token_hash.into(),
+                "customer".into(),
+                contact.into(),
+                portal.into(),
+                at.into(),
+                at.into(),
+                (at + SESSION_LIFETIME).into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// The customer session behind a token digest, if it exists and has not expired by
+    /// `idle` or its lifetime; an expired one is removed. Use is recorded at most once a
+    /// minute.
+    pub async fn customer_session(
+        &self,
+        token_hash: &str,
+        idle: impl Fn(&str) -> Duration,
+    ) -> Result<Option<CustomerSession>> {
+        let select = Query::select()
+            .columns(["user_id", "portal", "last_seen_at", "expires_at"])
+            .from("sessions")
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .and_where(Expr::col("kind").eq("customer"))
+            .to_owned();
+        let Some(row) = self.db.fetch_optional(&select).await? else {
+            return Ok(None);
+        };
+        let session = CustomerSession {
+            contact: row.get("user_id")?,
+            portal: row.get::<Option<String>>("portal")?.unwrap_or_default(),
+            last_seen_at: row.get("last_seen_at")?,
+            expires_at: row.get("expires_at")?,
+        };
+        let at = now();
+        if at >= session.expires_at || at - session.last_seen_at >= idle(&session.portal) {
+            self.end_session(token_hash).await?;
+            return Ok(None);
+        }
+        if at - session.last_seen_at >= Duration::minutes(1) {
+            let touch = Query::update()
+                .table("sessions")
+                .value("last_seen_at", at)
+                .and_where(Expr::col("token_hash").eq(token_hash))
+                .to_owned();
+            self.db.execute(&touch).await?;
+        }
+        Ok(Some(session))
+    }
+
+    /// Ends every session of a contact.
+    pub async fn end_customer_sessions(&self, contact: Uuid) -> Result<()> {
+        self.end_sessions(crate::SessionKind::Customer, contact)
+            .await
+    }
+
+    /// For tests of idle expiry: pretend the session was last used `ago`.
+    pub async fn age_session(&self, token_hash: &str, ago: Duration) -> Result<()> {
+        let update = Query::update()
+            .table("sessions")
+            .value("last_seen_at", now() - ago)
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .to_owned();
+        self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    pub async fn record_login_failure(&self, email: &str, address: &str) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("login_attempts")
+            .columns(["id", "email", "address", "at"])
+            .values_panic([
+                Uuid::now_v7().into(),
+                email.trim().to_lowercase().into(),
+                address.into(),
+                now().into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Failures for `email` and for `address` since `since`, with the oldest of each.
+    pub async fn login_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since: OffsetDateTime,
+    ) -> Result<[(u64, Option<OffsetDateTime>); 2]> {
+        let mut out = [(0, None), (0, None)];
+        for (i, (column, value)) in [
+            ("email", email.trim().to_lowercase()),
+            ("address", address.to_owned()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let select = Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), "n")
+                .expr_as(Func::min(Expr::col("at")), "oldest")
+                .from("login_attempts")
+                .and_where(Expr::col(column).eq(value))
+                .and_where(Expr::col("at").gte(since))
+                .to_owned();
+            if let Some(row) = self.db.fetch_optional(&select).await? {
+                let n: i64 = row.get("n")?;
+                let oldest = if n > 0 {
+                    row.get::<Option<OffsetDateTime>>("oldest")?
+                } else {
+                    None
+                };
+                out[i] = (Ord::max(n, 0) as u64, oldest);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A successful sign-in forgets the e-mail's earlier failures.
+    pub async fn clear_login_failures(&self, email: &str) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("login_attempts")
+            .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
+            .to_owned();
+        self.db.execute(&delete).await?;
+        Ok(())
+    }
+
+    pub async fn add_activity(
+        &self,
+        contact: Uuid,
+        kind: &str,
+        source: &str,
+        detail: &str,
+        record: Option<(&str, Uuid)>,
+    ) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("activity")
+            .columns([
+                "id",
+                "contact_id",
+                "kind",
+                "source",
+                "at",
+                "detail",
+                "record_module",
+                "record_id",
+            ])
+            .values_panic([
+                Uuid::now_v7().into(),
+                contact.into(),
+                kind.into(),
+                source.into(),
+                now().into(),
+                detail.into(),
+                record.map(|(m, _)| m.to_owned()).into(),
+                record.map(|(_, id)| id).into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// A contact's timeline, newest first, optionally of one source only.
+    pub async fn activity(
+        &self,
+        contact: Uuid,
+        source: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<ActivityEntry>> {
+        let mut select = Query::select();
+        select
+            .columns([
+                "kind",
+                "source",
+                "at",
+                "detail",
+                "record_module",
+                "record_id",
+            ])
+            .from("activity")
+            .and_where(Expr::col("contact_id").eq(contact))
+            .order_by("at", Order::Desc)
+            .order_by("id", Order::Desc)
+            .limit(limit);
+        if let Some(source) = source {
+            select.and_where(Expr::col("source").eq(source));
+        }
+        let rows = self.db.fetch_all(&select).await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let record = match (
+                row.get::<Option<String>>("record_module")?,
+                row.get::<Option<Uuid>>("record_id")?,
+            ) {
+                (Some(module), Some(id)) => Some((module, id, None)),
+                _ => None,
+            };
+            entries.push(ActivityEntry {
+                kind: row.get("kind")?,
+                source: row.get("source")?,
+                at: row.get("at")?,
+                detail: row.get("detail")?,
+                record,
+            });
+        }
+        for entry in &mut entries {
+            if let Some((module, id, label)) = entry.record.as_mut()
+                && self.registry().module(module).is_some()
+            {
+                *label = self
+                    .record_labels(module, &[*id])
+                    .await?
+                    .remove(id)
+                    .map(|(l, _)| l);
+            }
+        }
+        Ok(entries)
+    }
+
+    pub async fn follow(&self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("follows")
+            .columns(["module", "record_id", "contact_id", "created_at"])
+            .values_panic([module.into(), record.into(), contact.into(), now().into()])
+            .on_conflict(
+                OnConflict::columns(["module", "record_id", "contact_id"])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    pub async fn unfollow(&self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("follows")
+            .and_where(Expr::col("module").eq(module))
+            .and_where(Expr::col("record_id").eq(record))
+            .and_where(Expr::col("contact_id").eq(contact))
+            .to_owned();
+        self.db.execute(&delete).await?;
+        Ok(())
+    }
+
+    pub async fn followers(&self, module: &str, record: Uuid) -> Result<Vec<Uuid>> {
+        let select = Query::select()
+            .column("contact_id")
+            .from("follows")
+            .and_where(Expr::col("module").eq(module))
+            .and_where(Expr::col("record_id").eq(record))
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(|r| r.get("contact_id"))
+            .collect()
+    }
+}

@@ -1,0 +1,388 @@
+//! Portals, portal roles and company details, kept as validated JSON documents. Reads go to
+//! the database every time, so a change applies to the very next request on every instance.
+
+use atrium_core::company::Company;
+use atrium_core::portal::{Portal, PortalRole};
+use atrium_core::record::now;
+use atrium_core::{Error, Result};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::db::Row;
+
+fn decode_portal(row: &Row) -> Result<Portal> {
+    let document: String = row.get("document")?;
+    serde_json::from_str(&document).map_err(|e| Error::Internal(format!("stored portal: {e}")))
+}
+
+fn decode_role(row: &Row) -> Result<PortalRole> {
+    let permissions: String = row.get("permissions")?;
+    Ok(PortalRole {
+        id: Some(row.get("id")?),
+        name: row.get("name")?,
+        permissions: serde_json::from_str(&permissions)
+            .map_err(|e| Error::Internal(format!("stored role: {e}")))?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(Error::internal)
+}
+
+impl Store {
+    /// Creates the default portal when there is no portal at all (first start).
+    pub async fn ensure_default_portal(&self) -> Result<()> {
+        if self.portals().await?.is_empty() {
+            match self.save_portal(None, Portal::default_portal()).await {
+                // Another instance starting at the same time made it.
+                Ok(_) | Err(Error::Conflict(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn portals(&self) -> Result<Vec<Portal>> {
+        let select = Query::select()
+            .column("document")
+            .from("portals")
+            .order_by("is_default", Order::Desc)
+            .order_by("slug", Order::Asc)
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(decode_portal)
+            .collect()
+    }
+
+    pub async fn portal(&self, slug: &str) -> Result<Option<Portal>> {
+        let select = Query::select()
+            .column("document")
+            .from("portals")
+            .and_where(Expr::col("slug").eq(slug))
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(decode_portal)
+            .transpose()
+    }
+
+    pub async fn default_portal(&self) -> Result<Option<Portal>> {
+        let select = Query::select()
+            .column("document")
+            .from("portals")
+            .and_where(Expr::col("is_default").eq(true))
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(decode_portal)
+            .transpose()
+    }
+
+    pub async fn portal_by_host(&self, host: &str) -> Result<Option<Portal>> {
+        let select = Query::select()
+            .column("document")
+            .from("portals")
+            .and_where(Expr::col("custom_host").eq(host.to_lowercase()))
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(decode_portal)
+            .transpose()
+    }
+
+    /// Creates (`replacing` None) or replaces the portal `replacing`. Exactly one portal is the
+    /// default: making one the default clears the flag on the others. Deactivating a portal
+    /// ends its sessions.
+    pub async fn save_portal(&self, replacing: Option<&str>, portal: Portal) -> Result<Portal> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let any_default = tx
+            .fetch_optional(
+                &Query::select()
+                    .column("slug")
+                    .from("portals")
+                    .and_where(Expr::col("is_default").eq(true))
+                    .to_owned(),
+            )
+            .await?
+            .map(|r| r.get::<String>("slug"))
+            .transpose()?;
+        let mut portal = portal;
+        // The first portal is the default; the default stays the default until another takes over.
+        if any_default.is_none()
+            || any_default.as_deref() == replacing && !portal.default && replacing.is_some()
+        {
+            portal.default = true;
+        }
+        if portal.default {
+            let others = Query::select()
+                .columns(["slug", "document"])
+                .from("portals")
+                .and_where(Expr::col("is_default").eq(true))
+                .to_owned();
+            for row in tx.fetch_all(&others).await? {
+                let slug: String = row.get("slug")?;
+                let mut other = decode_portal(&row)?;
+                other.default = false;
+                let update = Query::update()
+                    .table("portals")
+                    .value("is_default", false)
+                    .value("document", to_json(&other)?)
+                    .and_where(Expr::col("slug").eq(slug))
+                    .to_owned();
+                tx.execute(&update).await?;
+            }
+        }
+        match replacing {
+            Some(old_slug) => {
+                let update = Query::update()
+                    .table("portals")
+                    .value("slug", portal.slug.as_str())
+                    .value("document", to_json(&portal)?)
+                    .value("is_default", portal.default)
+                    .value("custom_host", portal.custom_host.clone())
+                    .value("updated_at", at)
+                    .and_where(Expr::col("slug").eq(old_slug))
+                    .to_owned();
+                if tx.execute(&update).await? == 0 {
+                    return Err(Error::NotFound);
+                }
+                if !portal.active || old_slug != portal.slug {
+                    let end = Query::delete()
+                        .from_table("sessions")
+                        .and_where(Expr::col("portal").eq(old_slug))
+                        .to_owned();
+                    tx.execute(&end).await?;
+                }
+            }
+            None => {
+                let insert = Query::insert()
+                    .into_table("portals")
+                    .columns([
+                        "slug",
+                        "document",
+                        "is_default",
+                        "custom_host",
+                        "updated_at",
+                    ])
+                    .values_panic([
+                        portal.slug.clone().into(),
+                        to_json(&portal)?.into(),
+                        portal.default.into(),
+                        portal.custom_host.clone().into(),
+                        at.into(),
+                    ])
+                    .to_owned();
+                tx.execute(&insert).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(portal)
+    }
+
+    /// Deletes a portal; the default portal cannot be deleted.
+    pub async fn delete_portal(&self, slug: &str) -> Result<()> {
+        let portal = self.portal(slug).await?.ok_or(Error::NotFound)?;
+        if portal.default {
+            return Err(Error::Conflict(
+                "default portal: make another portal the default first".into(),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &Query::delete()
+                .from_table("portals")
+                .and_where(Expr::col("slug").eq(slug))
+                .to_owned(),
+        )
+        .await?;
+        tx.execute(
+            &Query::delete()
+                .from_table("sessions")
+                .and_where(Expr::col("portal").eq(slug))
+                .to_owned(),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn portal_roles(&self) -> Result<Vec<PortalRole>> {
+        let select = Query::select()
+            .columns(["id", "name", "permissions"])
+            .from("portal_roles")
+            .order_by("name", Order::Asc)
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(decode_role)
+            .collect()
+    }
+
+    pub async fn portal_role(&self, id: Uuid) -> Result<Option<PortalRole>> {
+        let select = Query::select()
+            .columns(["id", "name", "permissions"])
+            .from("portal_roles")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(decode_role)
+            .transpose()
+    }
+
+    /// The roles with these ids (unknown ids are skipped).
+    pub async fn portal_roles_by_id(&self, ids: &[Uuid]) -> Result<Vec<PortalRole>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let select = Query::select()
+            .columns(["id", "name", "permissions"])
+            .from("portal_roles")
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(decode_role)
+            .collect()
+    }
+
+    pub async fn save_portal_role(
+        &self,
+        id: Option<Uuid>,
+        role: &PortalRole,
+    ) -> Result<PortalRole> {
+        let at = now();
+        let permissions = to_json(&role.permissions)?;
+        let id = match id {
+            Some(id) => {
+                let update = Query::update()
+                    .table("portal_roles")
+                    .value("name", role.name.trim())
+                    .value("permissions", permissions)
+                    .value("updated_at", at)
+                    .and_where(Expr::col("id").eq(id))
+                    .to_owned();
+                if self.db.execute(&update).await? == 0 {
+                    return Err(Error::NotFound);
+                }
+                id
+            }
+            None => {
+                let id = Uuid::now_v7();
+                let insert = Query::insert()
+                    .into_table("portal_roles")
+                    .columns(["id", "name", "permissions", "updated_at"])
+                    .values_panic([
+                        id.into(),
+                        role.name.trim().into(),
+                        permissions.into(),
+                        at.into(),
+                    ])
+                    .to_owned();
+                self.db.execute(&insert).await?;
+                id
+            }
+        };
+        self.portal_role(id).await?.ok_or(Error::NotFound)
+    }
+
+    pub async fn delete_portal_role(&self, id: Uuid) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("portal_roles")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        match self.db.execute(&delete).await? {
+            0 => Err(Error::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn company(&self) -> Result<Company> {
+        let select = Query::select()
+            .column("document")
+            .from("company")
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => {
+                let document: String = row.get("document")?;
+                serde_json::from_str(&document)
+                    .map_err(|e| Error::Internal(format!("stored company: {e}")))
+            }
+            None => Ok(Company::default()),
+        }
+    }
+
+    pub async fn save_company(&self, company: &Company) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("company")
+            .columns(["id", "document"])
+            .values_panic([1_i64.into(), to_json(company)?.into()])
+            .on_conflict(
+                OnConflict::column("id")
+                    .update_column("document")
+                    .to_owned(),
+            )
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Stores the logo's bytes and remembers where, replacing an earlier logo.
+    pub async fn save_company_logo(&self, bytes: Vec<u8>, mime_type: &str) -> Result<()> {
+        let company = self.company().await?;
+        self.save_company(&company).await?;
+        let key = format!("company/logo-{}", Uuid::now_v7());
+        self.files.put(&key, bytes).await?;
+        let old = self.company_logo().await?;
+        let update = Query::update()
+            .table("company")
+            .value("logo_key", key.as_str())
+            .value("logo_mime", mime_type)
+            .and_where(Expr::col("id").eq(1_i64))
+            .to_owned();
+        if let Err(err) = self.db.execute(&update).await {
+            let _ = self.files.delete(&key).await;
+            return Err(err);
+        }
+        if let Some((old_key, _)) = old {
+            let _ = self.files.delete(&old_key).await;
+        }
+        Ok(())
+    }
+
+    /// The logo's storage key and MIME type, if there is a logo.
+    pub async fn company_logo(&self) -> Result<Option<(String, String)>> {
+        let select = Query::select()
+            .columns(["logo_key", "logo_mime"])
+            .from("company")
+            .to_owned();
+        let Some(row) = self.db.fetch_optional(&select).await? else {
+            return Ok(None);
+        };
+        Ok(
+            match (
+                row.get::<Option<String>>("logo_key")?,
+                row.get::<Option<String>>("logo_mime")?,
+            ) {
+                (Some(key), Some(mime)) => Some((key, mime)),
+                _ => None,
+            },
+        )
+    }
+}
