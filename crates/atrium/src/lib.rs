@@ -51,9 +51,12 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     let app = atrium_web::app(store.clone(), web_config(config));
     println!("listening on http://{addr}");
     tracing::info!(%addr, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.db().close().await;
     Ok(())
 }

@@ -405,3 +405,19 @@ impl<'a> Access<'a> {
         and(all)
     }
 }
+
+/// `module` reduced to the fields `access` shows, in the module's order: what a customer's
+/// lists, records, searches and sorts are built from, so hidden fields cannot leak.
+pub fn visible_view(module: &ModuleDef, access: &ModuleAccess) -> ModuleDef {
+    let mut view = module.clone();
+    view.fields.retain(|f| access.fields.contains_key(&f.name));
+    view
+}
+
+/// `module` reduced to the fields a customer may write.
+pub fn writable_view(module: &ModuleDef, access: &ModuleAccess) -> ModuleDef {
+    let mut view = module.clone();
+    view.fields
+        .retain(|f| access.fields.get(&f.name) == Some(&FieldAccess::ReadWrite));
+    view
+}

@@ -63,13 +63,7 @@ impl Company {
                 "must be a color like #1c7ed6",
             ));
         }
-        let tz_ok = self.time_zone == "UTC"
-            || (self.time_zone.contains('/')
-                && self
-                    .time_zone
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
-        if !tz_ok {
+        if !crate::customer::is_time_zone(&self.time_zone) {
             errors.push(FieldError::new(
                 "time_zone",
                 "must be a time zone name like Europe/Berlin",

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod company;
+pub mod customer;
 pub mod error;
 pub mod markdown;
 pub mod metadata;

@@ -102,6 +102,28 @@ impl Store {
         Ok(info)
     }
 
+    /// Stores an upload under a new key of `module` before its record exists; the caller
+    /// records the returned descriptor, or calls [`Store::discard_file`] if that fails.
+    pub async fn put_file(&self, module: &str, upload: Upload) -> Result<(String, FileInfo)> {
+        let key = format!("{module}/{}", Uuid::now_v7());
+        let info = FileInfo {
+            name: upload.name,
+            size: upload.bytes.len() as i64,
+            mime_type: upload.mime_type,
+            sha256: hex(&Sha256::digest(&upload.bytes)),
+            key: key.clone(),
+        };
+        self.files.put(&key, upload.bytes).await?;
+        Ok((key, info))
+    }
+
+    /// Removes an object whose record was never written (best effort, logged).
+    pub async fn discard_file(&self, key: &str) {
+        if let Err(err) = self.files.delete(key).await {
+            tracing::warn!(%key, error = %err, "could not remove the object of a failed upload");
+        }
+    }
+
     pub fn files(&self) -> &Files {
         &self.files
     }

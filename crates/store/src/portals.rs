@@ -302,15 +302,36 @@ impl Store {
         self.portal_role(id).await?.ok_or(Error::NotFound)
     }
 
+    /// Deletes a portal role and removes it from every portal that lists it, so that what a
+    /// portal's GET returns stays a valid PUT body.
     pub async fn delete_portal_role(&self, id: Uuid) -> Result<()> {
+        let mut tx = self.db.begin().await?;
         let delete = Query::delete()
             .from_table("portal_roles")
             .and_where(Expr::col("id").eq(id))
             .to_owned();
-        match self.db.execute(&delete).await? {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
+        if tx.execute(&delete).await? == 0 {
+            return Err(Error::NotFound);
         }
+        let portals = Query::select()
+            .columns(["slug", "document"])
+            .from("portals")
+            .to_owned();
+        for row in tx.fetch_all(&portals).await? {
+            let mut portal = decode_portal(&row)?;
+            if !portal.roles.contains(&id) {
+                continue;
+            }
+            portal.roles.retain(|r| *r != id);
+            let slug: String = row.get("slug")?;
+            let update = Query::update()
+                .table("portals")
+                .value("document", to_json(&portal)?)
+                .and_where(Expr::col("slug").eq(slug))
+                .to_owned();
+            tx.execute(&update).await?;
+        }
+        tx.commit().await
     }
 
     pub async fn company(&self) -> Result<Company> {

@@ -196,6 +196,17 @@ impl Store {
 
     /// The SQL condition for `filter` on `module`'s table.
     pub(crate) fn condition(&self, module: &ModuleDef, filter: &Filter) -> Result<Condition> {
+        self.condition_in_view(module, module, filter)
+    }
+
+    /// The SQL condition for `filter` on `module`'s table, where a text search looks only into
+    /// the text fields of `view` (the fields the caller may see).
+    pub(crate) fn condition_in_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        filter: &Filter,
+    ) -> Result<Condition> {
         Ok(match filter {
             Filter::All => Cond::all(),
             Filter::Nothing => Cond::all().add(Expr::cust("1 = 0")),
@@ -293,14 +304,14 @@ impl Store {
             Filter::And(all) => {
                 let mut cond = Cond::all();
                 for f in all {
-                    cond = cond.add(self.condition(module, f)?);
+                    cond = cond.add(self.condition_in_view(module, view, f)?);
                 }
                 cond
             }
             Filter::Or(any) => {
                 let mut cond = Cond::any();
                 for f in any {
-                    cond = cond.add(self.condition(module, f)?);
+                    cond = cond.add(self.condition_in_view(module, view, f)?);
                 }
                 cond
             }
@@ -309,15 +320,28 @@ impl Store {
 
     /// A page of `module`'s records matching the query, with the total count.
     pub async fn list(&self, module: &ModuleDef, query: &ListQuery) -> Result<Page> {
-        let cond = Cond::all()
-            .add(not_deleted())
-            .add(self.condition(module, &query.filter)?);
+        self.list_view(module, module, query).await
+    }
+
+    /// A page of `module`'s records matching the query, reading only the fields of `view` (a
+    /// subset of the module's fields); text search looks only into those fields too.
+    pub async fn list_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+    ) -> Result<Page> {
+        let cond = Cond::all().add(not_deleted()).add(self.condition_in_view(
+            module,
+            view,
+            &query.filter,
+        )?);
         let order = if query.sort.descending {
             Order::Desc
         } else {
             Order::Asc
         };
-        let mut select = select_all(module);
+        let mut select = select_all(view);
         select
             .cond_where(cond.clone())
             .order_by_expr(sort_expr(module, &query.sort.field), order.clone())
@@ -333,14 +357,52 @@ impl Store {
             tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?;
         let mut items = rows
             .iter()
-            .map(|r| decode_record(r, module))
+            .map(|r| decode_record(r, view))
             .collect::<Result<Vec<_>>>()?;
-        self.fill_labels(module, &mut items).await?;
+        self.fill_labels(view, &mut items).await?;
         let total = match total {
             Some(row) => Ord::max(row.get::<i64>("n")?, 0) as u64,
             None => 0,
         };
         Ok(Page { items, total })
+    }
+
+    /// One record of `module` matching `filter`, read through `view`.
+    pub async fn get_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        id: Uuid,
+        filter: &Filter,
+    ) -> Result<Record> {
+        let cond = Cond::all()
+            .add(not_deleted())
+            .add(Expr::col("id").eq(id))
+            .add(self.condition(module, filter)?);
+        let select = select_all(view).cond_where(cond).to_owned();
+        let row = self
+            .db
+            .fetch_optional(&select)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut records = vec![decode_record(&row, view)?];
+        self.fill_labels(view, &mut records).await?;
+        records.pop().ok_or(Error::NotFound)
+    }
+
+    /// Whether record `id` of `module` exists and matches `filter`.
+    pub async fn matches(&self, module: &ModuleDef, id: Uuid, filter: &Filter) -> Result<bool> {
+        let select = Query::select()
+            .column("id")
+            .from(module.name.clone())
+            .cond_where(
+                Cond::all()
+                    .add(not_deleted())
+                    .add(Expr::col("id").eq(id))
+                    .add(self.condition(module, filter)?),
+            )
+            .to_owned();
+        Ok(self.db.fetch_optional(&select).await?.is_some())
     }
 
     /// One record that is not deleted, with reference labels.
@@ -387,6 +449,67 @@ impl Store {
         insert_record(&mut tx, module, id, &number, &changes, actor, at).await?;
         tx.commit().await?;
         self.get(module, id).await
+    }
+
+    /// Creates a record with its many-to-many `links`, in one transaction that is kept only if
+    /// the new record then matches `visible` (else `Error::Forbidden` and nothing is written).
+    pub async fn create_checked(
+        &self,
+        module: &ModuleDef,
+        mut changes: Changes,
+        actor: Actor,
+        links: &[(&ModuleDef, Uuid)],
+        visible: &Filter,
+    ) -> Result<Uuid> {
+        let at = now();
+        apply_system_rules(module, None, &mut changes, at);
+        let id = Uuid::now_v7();
+        let mut tx = self.db.begin().await?;
+        check_references(&mut tx, self, module, &changes).await?;
+        let number = next_number(&mut tx, module).await?;
+        insert_record(&mut tx, module, id, &number, &changes, actor, at).await?;
+        for (other, other_id) in links {
+            for (m1, id1, m2, id2) in [
+                (module, id, *other, *other_id),
+                (*other, *other_id, module, id),
+            ] {
+                let insert = Query::insert()
+                    .into_table("record_links")
+                    .columns([
+                        "module",
+                        "record_id",
+                        "other_module",
+                        "other_id",
+                        "created_at",
+                    ])
+                    .values_panic([
+                        m1.name.clone().into(),
+                        id1.into(),
+                        m2.name.clone().into(),
+                        id2.into(),
+                        at.into(),
+                    ])
+                    .to_owned();
+                tx.execute(&insert).await?;
+            }
+        }
+        let check = Query::select()
+            .column("id")
+            .from(module.name.clone())
+            .cond_where(
+                Cond::all()
+                    .add(Expr::col("id").eq(id))
+                    .add(self.condition(module, visible)?),
+            )
+            .to_owned();
+        if tx.fetch_optional(&check).await?.is_none() {
+            // Dropping the transaction rolls it back.
+            return Err(Error::Forbidden(
+                "You would not be able to see this record once created.".into(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Changes the fields in `changes`; `if_match` is the version the client last saw.

@@ -171,7 +171,11 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         Some(TestApp {
             base,
@@ -277,4 +281,98 @@ macro_rules! on_both_databases {
             }
         )*
     };
+}
+
+/// A customer for portal tests: a portal-user contact with a password, and its token.
+pub struct Customer {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+pub const CUSTOMER_PASSWORD: &str = "violet umbrella marching north";
+
+impl TestApp {
+    /// Creates an organization and returns its id.
+    pub async fn organization(&self, name: &str) -> String {
+        let org = self
+            .create("organizations", serde_json::json!({"name": name}))
+            .await;
+        org["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a contact (a portal user when `portal_user`) in `organization`.
+    pub async fn contact(
+        &self,
+        first: &str,
+        last: &str,
+        organization: Option<&str>,
+        portal_user: bool,
+    ) -> String {
+        let email = format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let mut body = serde_json::json!({"first_name": first, "last_name": last, "email": email, "portal_user": portal_user});
+        if let Some(org) = organization {
+            body["organization"] = serde_json::json!(org);
+        }
+        let contact = self.create("contacts", body).await;
+        contact["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Gives a contact a portal password (the invitation flow's job, done directly here).
+    pub async fn set_customer_password(&self, contact: &str) {
+        let hash = password_hash_of(CUSTOMER_PASSWORD).await;
+        let id = uuid::Uuid::parse_str(contact).expect("uuid");
+        self.store
+            .set_portal_password(id, &hash, None)
+            .await
+            .expect("set password");
+    }
+
+    /// Signs a customer in to portal `slug` and returns the token; panics unless it works.
+    pub async fn customer_login(&self, slug: &str, email: &str) -> String {
+        let (status, body) = send(
+            self.client
+                .post(self.url(&format!("/api/v1/portal/{slug}/login")))
+                .json(&serde_json::json!({"email": email, "password": CUSTOMER_PASSWORD})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A portal user in `organization`, signed in to the default portal.
+    pub async fn customer(&self, first: &str, last: &str, organization: Option<&str>) -> Customer {
+        let id = self.contact(first, last, organization, true).await;
+        self.set_customer_password(&id).await;
+        let email = format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let token = self.customer_login("default", &email).await;
+        Customer { id, email, token }
+    }
+
+    /// A request to the default portal's API as `customer`.
+    pub fn portal(&self, customer: &Customer, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/api/v1/portal/default{path}")))
+            .bearer_auth(&customer.token)
+    }
+}
+
+async fn password_hash_of(password: &str) -> String {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    let password = password.to_owned();
+    HASH.get_or_init(|| async move {
+        atrium_web::auth::hash_password(password)
+            .await
+            .expect("hash")
+    })
+    .await
+    .clone()
 }

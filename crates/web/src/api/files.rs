@@ -56,31 +56,39 @@ pub async fn read_upload(mut multipart: Multipart, limit: usize) -> ApiResult<Up
         if field.name() != Some(FILE_FIELD) {
             continue;
         }
-        let name = clean_name(field.file_name());
-        let mut field = field;
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(too_large().into());
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+        return read_field(field, limit).await;
+    }
+}
+
+/// Reads one multipart part as an upload, refusing more than `limit` bytes.
+pub async fn read_field(
+    mut field: axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> ApiResult<Upload> {
+    let too_large = || Error::TooLarge(format!("files may be at most {limit} bytes"));
+    let name = clean_name(field.file_name());
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > limit {
                     return Err(too_large().into());
                 }
-                Err(err) => return Err(Error::BadRequest(err.body_text()).into()),
+                bytes.extend_from_slice(&chunk);
             }
+            Ok(None) => break,
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large().into());
+            }
+            Err(err) => return Err(Error::BadRequest(err.body_text()).into()),
         }
-        let mime_type = atrium_store::files::sniff_mime(&bytes);
-        return Ok(Upload {
-            name,
-            mime_type,
-            bytes,
-        });
     }
+    let mime_type = atrium_store::files::sniff_mime(&bytes);
+    Ok(Upload {
+        name,
+        mime_type,
+        bytes,
+    })
 }
 
 #[utoipa::path(put, path = "/api/v1/records/documents/{id}/file", tag = "documents",

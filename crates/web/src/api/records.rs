@@ -13,6 +13,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::contacts;
 use crate::api::wire::{
     CommentJson, Items, RecordDoc, RecordPage, UpdateJson, page_json, record_json,
 };
@@ -29,7 +30,7 @@ fn with_etag(status: StatusCode, etag: String, body: Value) -> Response {
 }
 
 /// `If-Match: "7"` → Some(7). A value that names no version can never match.
-fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -72,11 +73,17 @@ pub async fn create(
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
     let module = state.store.module(&module)?;
-    let changes = parse_input(module, &body, Mode::Create)?;
+    let mut changes = parse_input(module, &body, Mode::Create)?;
+    let after = if module.name == contacts::CONTACTS {
+        contacts::check_write(&state.store, None, &mut changes).await?
+    } else {
+        contacts::AfterWrite::default()
+    };
     let record = state
         .store
         .create(module, changes, Actor::Staff(staff.user.id))
         .await?;
+    contacts::after_write(&state.store, record.id, after).await?;
     Ok(with_etag(
         StatusCode::CREATED,
         record.etag(),
@@ -115,11 +122,18 @@ pub async fn change(
     let module = state.store.module(&module)?;
     let id = RecordId::parse(&id)?.0;
     let expected = if_match(&headers)?;
-    let changes = parse_input(module, &body, Mode::Update)?;
+    let mut changes = parse_input(module, &body, Mode::Update)?;
+    let after = if module.name == contacts::CONTACTS {
+        let before = state.store.get(module, id).await?;
+        contacts::check_write(&state.store, Some(&before), &mut changes).await?
+    } else {
+        contacts::AfterWrite::default()
+    };
     let record = state
         .store
         .update(module, id, changes, Actor::Staff(staff.user.id), expected)
         .await?;
+    contacts::after_write(&state.store, record.id, after).await?;
     Ok(with_etag(
         StatusCode::OK,
         record.etag(),
@@ -209,7 +223,7 @@ pub struct NewComment {
     pub internal: bool,
 }
 
-const MAX_COMMENT_CHARS: usize = 100_000;
+pub const MAX_COMMENT_CHARS: usize = 100_000;
 
 #[utoipa::path(get, path = "/api/v1/records/{module}/{id}/comments", tag = "records",
     params(("module" = String, Path), ("id" = String, Path)),

@@ -121,8 +121,13 @@ fn check_password(password: &str) -> Result<(), Error> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    // Missing text fields default to empty, so that they are reported as 422 naming the field
+    // (with every other problem) rather than as a 400.
+    #[serde(default)]
     pub email: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub password: String,
     #[schema(value_type = String)]
     pub role: Role,

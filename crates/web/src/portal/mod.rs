@@ -1,10 +1,25 @@
 //! The customer's portal API, `/api/v1/portal/{slug}/…`. Every read and write here goes
 //! through the access engine (`atrium_core::access`) via the signed-in `Customer` context.
 
+pub mod auth;
+pub mod context;
+pub mod records;
+
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
 pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(records::list, records::create))
+        .routes(routes!(records::read, records::change, records::delete))
+        .routes(routes!(records::related))
+        .routes(routes!(records::updates))
+        .routes(routes!(records::comments, records::add_comment))
+        .routes(routes!(records::follow, records::unfollow))
+        .routes(routes!(records::download, records::replace_file))
 }

@@ -1,0 +1,150 @@
+//! What staff writes to a contact must keep the portal consistent: `portal_roles` name existing
+//! portal roles, `portals` existing portals, no two portal users sign in with one e-mail, and
+//! a contact whose portal access is taken away or changed is signed out.
+
+use std::collections::BTreeSet;
+
+use atrium_core::validate::Changes;
+use atrium_core::{Error, FieldError, Record, Value};
+use atrium_store::Store;
+use uuid::Uuid;
+
+pub const CONTACTS: &str = "contacts";
+
+/// What to do once a checked write has succeeded.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct AfterWrite {
+    /// End every session of the contact (portal access removed or changed).
+    pub end_sessions: bool,
+}
+
+fn list(value: &Value) -> Vec<String> {
+    match value {
+        Value::List(items) => items.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn changed<'a>(changes: &'a Changes, field: &str) -> Option<&'a Value> {
+    changes.iter().find(|(f, _)| f == field).map(|(_, v)| v)
+}
+
+/// Checks a contact write by staff before it is made: `before` is the contact as stored (None
+/// on create). Role ids are rewritten to their canonical form.
+pub async fn check_write(
+    store: &Store,
+    before: Option<&Record>,
+    changes: &mut Changes,
+) -> Result<AfterWrite, Error> {
+    let mut errors = Vec::new();
+    for (field, value) in changes.iter_mut() {
+        match field.as_str() {
+            "portal_roles" => {
+                if let Err(error) = canonical_roles(store, value).await? {
+                    errors.push(error);
+                }
+            }
+            "portals" => {
+                let known: BTreeSet<String> =
+                    store.portals().await?.into_iter().map(|p| p.slug).collect();
+                let unknown: Vec<String> = list(value)
+                    .into_iter()
+                    .filter(|slug| !known.contains(slug))
+                    .collect();
+                if !unknown.is_empty() {
+                    errors.push(FieldError::new(
+                        "portals",
+                        format!("unknown portals: {}", unknown.join(", ")),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+
+    let now = |field: &str| {
+        changed(changes, field)
+            .or_else(|| before.map(|b| b.get(field)))
+            .unwrap_or(&Value::Null)
+            .clone()
+    };
+    let portal_user = matches!(now("portal_user"), Value::Boolean(true));
+    let touches_login =
+        changed(changes, "portal_user").is_some() || changed(changes, "email").is_some();
+    if portal_user
+        && touches_login
+        && let Value::Text(email) = now("email")
+        && store
+            .other_portal_user_with_email(&email, before.map(|b| b.id))
+            .await?
+    {
+        return Err(Error::Conflict(
+            "portal user with this e-mail address".into(),
+        ));
+    }
+
+    let mut after = AfterWrite::default();
+    if let Some(before) = before {
+        let was_portal_user = matches!(before.get("portal_user"), Value::Boolean(true));
+        if was_portal_user && !portal_user {
+            after.end_sessions = true;
+        }
+        if let Some(portals) = changed(changes, "portals") {
+            let old: BTreeSet<String> = list(before.get("portals")).into_iter().collect();
+            let new: BTreeSet<String> = list(portals).into_iter().collect();
+            if old != new {
+                after.end_sessions = true;
+            }
+        }
+    }
+    Ok(after)
+}
+
+/// Rewrites a list of role ids to their canonical spelling; a malformed or unknown id is an
+/// error naming them all.
+async fn canonical_roles(
+    store: &Store,
+    value: &mut Value,
+) -> Result<Result<(), FieldError>, Error> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for item in list(value) {
+        match Uuid::parse_str(item.trim()) {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => unknown.push(item),
+        }
+    }
+    let found: BTreeSet<Uuid> = store
+        .portal_roles_by_id(&ids)
+        .await?
+        .iter()
+        .filter_map(|role| role.id)
+        .collect();
+    unknown.extend(
+        ids.iter()
+            .filter(|id| !found.contains(id))
+            .map(ToString::to_string),
+    );
+    if !unknown.is_empty() {
+        return Ok(Err(FieldError::new(
+            "portal_roles",
+            format!("unknown portal roles: {}", unknown.join(", ")),
+        )));
+    }
+    if matches!(value, Value::List(_)) {
+        *value = Value::List(ids.iter().map(ToString::to_string).collect());
+    }
+    Ok(Ok(()))
+}
+
+/// Carries out what a successful write asked for.
+pub async fn after_write(store: &Store, contact: Uuid, after: AfterWrite) -> Result<(), Error> {
+    if after.end_sessions {
+        store.end_customer_sessions(contact).await?;
+    }
+    Ok(())
+}
