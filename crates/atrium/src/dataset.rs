@@ -208,6 +208,9 @@ fn slug(name: &str) -> String {
         .to_lowercase()
 }
 
+/// The demo's seed: its data is the same every time, with plain e-mail addresses.
+pub const DEMO_SEED: u64 = 2026;
+
 /// A generator with its own random source; the same seed gives the same data.
 pub struct Generator<'a> {
     store: &'a Store,
@@ -215,8 +218,8 @@ pub struct Generator<'a> {
     now: OffsetDateTime,
     staff: Vec<Uuid>,
     products: Vec<Uuid>,
-    /// Numbers make generated e-mails unique across runs.
-    run: u32,
+    /// Set for bulk data: a number that makes generated e-mails unique across runs.
+    run: Option<u32>,
 }
 
 type Rows = Vec<(Uuid, Changes, OffsetDateTime)>;
@@ -230,7 +233,7 @@ impl<'a> Generator<'a> {
             .map(|u| u.id)
             .collect();
         let mut rng = StdRng::seed_from_u64(seed);
-        let run = rng.random_range(0..1_000_000);
+        let run = (seed != DEMO_SEED).then(|| rng.random_range(0..1_000_000));
         Ok(Self {
             store,
             rng,
@@ -355,13 +358,15 @@ impl<'a> Generator<'a> {
                 org_contacts.push(contact_id);
                 let first: String = FirstName().fake_with_rng(&mut self.rng);
                 let last: String = LastName().fake_with_rng(&mut self.rng);
-                let email = format!(
-                    "{}.{}.{}{}@{domain}",
-                    slug(&first),
-                    slug(&last),
-                    self.run,
-                    counts.contacts + c
-                );
+                let email = match self.run {
+                    Some(run) => format!(
+                        "{}.{}.{run}{}@{domain}",
+                        slug(&first),
+                        slug(&last),
+                        counts.contacts + c
+                    ),
+                    None => format!("{}.{}@{domain}", slug(&first), slug(&last)),
+                };
                 let at = self.past(365);
                 let department = pick(&mut self.rng, DEPARTMENTS);
                 let title = pick(&mut self.rng, JOB_TITLES);

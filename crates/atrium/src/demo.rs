@@ -29,8 +29,13 @@ const DEMO_SHAPE: Shape = Shape {
 
 pub struct Logins {
     pub staff: Vec<(String, String, Role)>,
+    /// (e-mail, password, organization) of the demo customers.
+    pub customers: Vec<(String, String, String)>,
     pub counts: Option<Counts>,
 }
+
+/// Passwords of the two demo customers.
+const CUSTOMER_PASSWORDS: [&str; 2] = ["orange-bicycle-lantern", "quiet-harbour-compass"];
 
 /// A new directory under the system's temporary directory.
 pub fn fresh_data_dir() -> anyhow::Result<PathBuf> {
@@ -237,14 +242,96 @@ pub async fn load(store: &Store) -> anyhow::Result<Logins> {
     } else {
         None
     };
+    let customers = customers(store).await?;
     Ok(Logins {
         staff: staff.into_iter().map(|(e, p, r, _)| (e, p, r)).collect(),
+        customers,
         counts,
     })
 }
 
+/// Portal access for the first contact of two different organizations, with support from a
+/// month ago to a year ahead, and the company and portal dressed for the demo.
+async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)>> {
+    let contacts = store
+        .registry()
+        .module("contacts")
+        .ok_or_else(|| anyhow::anyhow!("no contacts module"))?;
+    let candidates = store
+        .list(
+            contacts,
+            &ListQuery {
+                filter: Filter::All,
+                sort: Sort {
+                    field: "number".into(),
+                    descending: false,
+                },
+                page: 1,
+                per_page: 20,
+            },
+        )
+        .await?
+        .items;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut chosen: Vec<(String, String, String)> = Vec::new();
+    let mut organizations_used = Vec::new();
+    for contact in candidates {
+        let Some(organization) = contact.get("organization").as_ref_id() else {
+            continue;
+        };
+        if organizations_used.contains(&organization) {
+            continue;
+        }
+        let Some(email) = contact.get("email").as_text().map(str::to_owned) else {
+            continue;
+        };
+        let password = CUSTOMER_PASSWORDS[chosen.len()];
+        let changes = vec![
+            ("portal_user".to_owned(), Value::Boolean(true)),
+            (
+                "support_start_date".to_owned(),
+                Value::Date(today - time::Duration::days(30)),
+            ),
+            (
+                "support_end_date".to_owned(),
+                Value::Date(today + time::Duration::days(365)),
+            ),
+        ];
+        store
+            .update(contacts, contact.id, changes, Actor::System, None)
+            .await?;
+        let hash = atrium_web::auth::hash_password(password.to_owned()).await?;
+        store.set_portal_password(contact.id, &hash, None).await?;
+        let org_label = match contact.get("organization") {
+            Value::Ref(r) => r.label.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+        organizations_used.push(organization);
+        chosen.push((email, password.to_owned(), org_label));
+        if chosen.len() == CUSTOMER_PASSWORDS.len() {
+            break;
+        }
+    }
+    let mut company = store.company().await?;
+    company.name = "Northwind Support".into();
+    company.email = Some("support@example.com".into());
+    company.phone = Some("+1 555 0100".into());
+    store.save_company(&company).await?;
+    if let Some(mut portal) = store.portal("default").await? {
+        portal.home.announcement =
+            "**Welcome!** Planned maintenance on Sunday 02:00-04:00 UTC.".into();
+        portal.home.greeting = atrium_core::portal::Greeting::TimeBased;
+        portal.default_assignee = store
+            .staff_user_by_email("support@example.com")
+            .await?
+            .map(|u| u.id);
+        store.save_portal(Some("default"), portal).await?;
+    }
+    Ok(chosen)
+}
+
 async fn generate(store: &Store) -> anyhow::Result<Counts> {
-    let mut generator = Generator::new(store, 2026).await?;
+    let mut generator = Generator::new(store, crate::dataset::DEMO_SEED).await?;
     let mut counts = Counts {
         products: generator.products(DEMO_PRODUCTS).await?,
         ..Counts::default()
@@ -346,9 +433,18 @@ pub fn print_welcome(config: &Config, logins: &Logins) {
     for (email, password, role) in &logins.staff {
         println!("    {email:<24} {password:<24} ({})", role.as_str());
     }
+    println!("  customer logins (portal `default`, {base}/api/v1/portal/default/):");
+    for (email, password, organization) in &logins.customers {
+        println!("    {email:<48} {password:<24} ({organization})");
+    }
     println!("  try:");
     println!(
         "    curl -s {base}/api/v1/staff/login -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}'"
     );
+    if let Some((email, password, _)) = logins.customers.first() {
+        println!(
+            "    curl -s {base}/api/v1/portal/default/login -H 'content-type: application/json' -d '{{\"email\":\"{email}\",\"password\":\"{password}\"}}'"
+        );
+    }
     println!();
 }

@@ -18,6 +18,12 @@ on_both_databases!(
     a_reply_reopens_a_waiting_case,
     password_change_ends_the_other_sessions,
     sign_ins_and_portal_actions_land_on_the_activity_timeline,
+    home_counts_only_what_the_customer_may_see,
+    the_menu_lists_visible_fields_and_allowed_actions,
+    the_profile_follows_the_layout,
+    faq_search_ranks_published_faqs_of_this_portal,
+    documents_are_readable_through_a_readable_case,
+    a_record_exports_to_pdf_with_only_what_the_customer_may_see,
 );
 
 async fn a_customer_signs_in_and_sees_only_their_cases(app: TestApp) {
@@ -451,6 +457,22 @@ async fn internal_records_and_comments_stay_hidden(app: TestApp) {
     assert_eq!(found["total"], 1);
     let (_, not_found) = send(app.portal(&emma, Method::GET, "/records/cases?q=Internal")).await;
     assert_eq!(not_found["total"], 0);
+    // With the description hidden, a search does not look into it.
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    portal["modules"][0]["fields"]["description"] = json!("hidden");
+    let (status, body) = send(
+        app.admin(Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, hidden) = send(app.portal(&emma, Method::GET, "/records/cases?q=secret")).await;
+    assert_eq!(
+        hidden["total"], 0,
+        "search must not look into hidden fields"
+    );
+    let (_, by_title) = send(app.portal(&emma, Method::GET, "/records/cases?q=public")).await;
+    assert_eq!(by_title["total"], 1);
 }
 
 async fn a_reply_reopens_a_waiting_case(app: TestApp) {
@@ -578,4 +600,382 @@ async fn sign_ins_and_portal_actions_land_on_the_activity_timeline(app: TestApp)
         entries[1].record.as_ref().map(|r| r.0.as_str()),
         Some("cases")
     );
+}
+
+async fn home_counts_only_what_the_customer_may_see(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let globex = app.organization("Globex").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let other = app.contact("Olga", "Other", Some(&globex), false).await;
+    app.patch(
+        &format!("/api/v1/records/organizations/{acme}"),
+        json!({"assigned_to": app.admin_id}),
+    )
+    .await;
+    for (priority, status) in [
+        ("High", "Open"),
+        ("High", "New"),
+        ("Low", "Open"),
+        ("Urgent", "Closed"),
+        ("Low", "Resolved"),
+    ] {
+        app.create(
+            "cases",
+            json!({"title": "x", "priority": priority, "status": status, "contact": emma.id}),
+        )
+        .await;
+    }
+    app.create("cases", json!({"title": "hidden", "priority": "High", "status": "Open", "contact": emma.id, "internal": true})).await;
+    app.create(
+        "cases",
+        json!({"title": "other", "priority": "High", "status": "Open", "contact": other}),
+    )
+    .await;
+    app.create(
+        "projects",
+        json!({"name": "Roll-out", "status": "In Progress", "contact": emma.id}),
+    )
+    .await;
+    app.create(
+        "projects",
+        json!({"name": "Theirs", "status": "In Progress", "organization": globex}),
+    )
+    .await;
+
+    let (status, home) = send(app.portal(&emma, Method::GET, "/home")).await;
+    assert_eq!(status, StatusCode::OK, "{home}");
+    assert_eq!(home["greeting"], "Welcome to the portal");
+    assert_eq!(
+        home["charts"]["open_cases_by_priority"],
+        json!([{"label": "Low", "value": 1, "color": "#868e96"}, {"label": "High", "value": 2, "color": "#d9480f"}])
+    );
+    let resolution = home["charts"]["case_resolution_time_by_priority"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let labels: Vec<&str> = resolution
+        .iter()
+        .filter_map(|s| s["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["Low", "Urgent"], "{resolution:?}");
+    assert!(
+        resolution
+            .iter()
+            .all(|s| s["unit"] == "hours" && s["value"].as_f64().is_some_and(|v| v >= 0.0))
+    );
+    assert_eq!(
+        home["charts"]["projects_by_status"],
+        json!([{"label": "In Progress", "value": 1, "color": "#1c7ed6"}])
+    );
+    assert_eq!(home["recent"]["cases"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        home["representatives"],
+        json!([{"name": "Ada Admin", "email": "admin@example.com", "phone": null}])
+    );
+    assert_eq!(
+        home["shortcuts"],
+        json!([
+            "add_document",
+            "create_ticket",
+            "open_tickets",
+            "create_case",
+            "open_cases"
+        ])
+    );
+
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    portal["home"]["widgets"] = json!(["projects_by_status"]);
+    portal["home"]["greeting"] = json!("time_based");
+    portal["home"]["announcement"] = json!("**Maintenance** on Sunday");
+    send(
+        app.admin(Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+    let (_, home) = send(app.portal(&emma, Method::GET, "/home")).await;
+    assert!(
+        home["greeting"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(", Emma"),
+        "{home}"
+    );
+    assert!(
+        home["announcement_html"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<strong>Maintenance</strong>")
+    );
+    assert_eq!(
+        home["charts"].as_object().map(|c| c.len()),
+        Some(1),
+        "only configured widgets appear"
+    );
+    assert!(home.get("shortcuts").is_none() && home.get("representatives").is_none());
+}
+
+async fn the_menu_lists_visible_fields_and_allowed_actions(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let (status, menu) = send(app.portal(&emma, Method::GET, "/modules")).await;
+    assert_eq!(status, StatusCode::OK, "{menu}");
+    let names: Vec<&str> = menu["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["module"].as_str())
+        .collect();
+    assert_eq!(names, ["cases", "tickets", "documents", "faqs", "projects"]);
+    let cases = &menu["items"][0];
+    assert_eq!(
+        cases["actions"],
+        json!({"create": true, "read": "contact", "edit": "contact", "delete": "none", "comment": "contact"})
+    );
+    let fields: Vec<(&str, &str)> = cases["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| Some((f["name"].as_str()?, f["access"].as_str()?)))
+        .collect();
+    assert!(fields.contains(&("title", "read_write")));
+    assert!(fields.contains(&("status", "read_only")));
+    assert!(fields.contains(&("contact", "read_only")));
+    assert!(
+        !fields
+            .iter()
+            .any(|(name, _)| *name == "internal" || *name == "assigned_to")
+    );
+    assert_eq!(
+        menu["items"][3]["actions"]["read"], "all",
+        "FAQs are a catalog"
+    );
+    assert_eq!(
+        menu["items"][4]["related"],
+        json!(["project_tasks", "project_milestones", "documents"])
+    );
+}
+
+async fn the_profile_follows_the_layout(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let (status, me) = send(app.portal(&emma, Method::GET, "/me")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["email"], "emma.stone@example.com");
+    assert!(
+        me.get("portal_user").is_none() && me.get("description").is_none(),
+        "{me}"
+    );
+    let (status, changed) = send(
+        app.portal(&emma, Method::PATCH, "/me")
+            .json(&json!({"phone": "+1 555 0100", "title": "CTO"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["phone"], "+1 555 0100");
+    let (status, problem) =
+        send(app.portal(&emma, Method::PATCH, "/me").json(
+            &json!({"last_name": "X", "support_end_date": "2999-01-01", "portal_user": true}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&problem),
+        vec![
+            "last_name".to_owned(),
+            "support_end_date".to_owned(),
+            "portal_user".to_owned()
+        ]
+    );
+    let (status, org) = send(app.portal(&emma, Method::GET, "/me/organization")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(org["name"], "Acme");
+    let (status, _) = send(
+        app.portal(&emma, Method::PATCH, "/me/organization")
+            .json(&json!({"name": "Evil Corp"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let loner = app.customer("Lone", "Wolf", None).await;
+    let (status, _) = send(app.portal(&loner, Method::GET, "/me/organization")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn faq_search_ranks_published_faqs_of_this_portal(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    app.create("faqs", json!({"question": "How do I reset my password?", "answer": "Use **Forgot password** on the sign-in page.", "status": "Published"})).await;
+    app.create("faqs", json!({"question": "Where are invoices?", "answer": "In documents. Password not needed.", "status": "Published"})).await;
+    app.create(
+        "faqs",
+        json!({"question": "Password draft", "answer": "Not yet", "status": "Draft"}),
+    )
+    .await;
+    app.create("faqs", json!({"question": "Password for partners", "answer": "Partner portal only", "status": "Published", "portals": ["partners"]})).await;
+    let (status, hits) = send(app.portal(&emma, Method::GET, "/faqs/search?q=password")).await;
+    assert_eq!(status, StatusCode::OK, "{hits}");
+    let questions: Vec<&str> = hits["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["question"].as_str())
+        .collect();
+    assert_eq!(
+        questions,
+        ["How do I reset my password?", "Where are invoices?"],
+        "ranked; drafts and other portals' FAQs excluded"
+    );
+    assert!(
+        hits["items"][0]["rank"].as_f64().unwrap_or(0.0)
+            >= hits["items"][1]["rank"].as_f64().unwrap_or(0.0)
+    );
+    assert!(
+        !hits["items"][0]["snippet"]
+            .as_str()
+            .unwrap_or("*")
+            .contains('*')
+    );
+    let (status, _) = send(app.portal(&emma, Method::GET, "/faqs/search?q=")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, hits) =
+        send(app.portal(&emma, Method::GET, "/faqs/search?q=%22%29%20OR%20*")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "query syntax is never passed through: {hits}"
+    );
+}
+
+async fn documents_are_readable_through_a_readable_case(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let case = app
+        .create("cases", json!({"title": "With a file", "contact": emma.id}))
+        .await;
+    let document = app.create("documents", json!({"title": "Log file"})).await;
+    let unrelated = app
+        .create("documents", json!({"title": "Someone else's"}))
+        .await;
+    let (case_id, doc_id) = (
+        case["id"].as_str().unwrap_or_default(),
+        document["id"].as_str().unwrap_or_default(),
+    );
+    send(app.admin(
+        Method::PUT,
+        &format!("/api/v1/records/cases/{case_id}/links/documents/{doc_id}"),
+    ))
+    .await;
+    let part = reqwest::multipart::Part::bytes(b"log line\n".to_vec()).file_name("log.txt");
+    send(
+        app.admin(
+            Method::PUT,
+            &format!("/api/v1/records/documents/{doc_id}/file"),
+        )
+        .multipart(reqwest::multipart::Form::new().part("file", part)),
+    )
+    .await;
+
+    let (_, docs) = send(app.portal(&emma, Method::GET, "/records/documents")).await;
+    assert_eq!(docs["total"], 1);
+    assert_eq!(docs["items"][0]["id"], document["id"]);
+    let (_, related) = send(app.portal(
+        &emma,
+        Method::GET,
+        &format!("/records/cases/{case_id}/related/documents"),
+    ))
+    .await;
+    assert_eq!(related["total"], 1);
+    let response = app
+        .portal(
+            &emma,
+            Method::GET,
+            &format!("/records/documents/{doc_id}/file"),
+        )
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.bytes().await.expect("bytes").as_ref(),
+        b"log line\n"
+    );
+    let (status, _) = send(app.portal(
+        &emma,
+        Method::GET,
+        &format!(
+            "/records/documents/{}/file",
+            unrelated["id"].as_str().unwrap_or_default()
+        ),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A document a customer uploads is linked to them and their organization.
+    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 tiny".to_vec()).file_name("scan.pdf");
+    let form = reqwest::multipart::Form::new()
+        .text("title", "My scan")
+        .part("file", part);
+    let (status, created) = send(
+        app.portal(&emma, Method::POST, "/records/documents")
+            .multipart(form),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["file"]["mime_type"], "application/pdf");
+    let (_, docs) = send(app.portal(&emma, Method::GET, "/records/documents")).await;
+    assert_eq!(docs["total"], 2);
+}
+
+async fn a_record_exports_to_pdf_with_only_what_the_customer_may_see(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let case = app.create("cases", json!({"title": "Printer on fire", "contact": emma.id, "description": "Smoke everywhere"})).await;
+    let id = case["id"].as_str().unwrap_or_default();
+    app.post(
+        &format!("/api/v1/records/cases/{id}/comments"),
+        json!({"body": "Extinguisher is on its way"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/records/cases/{id}/comments"),
+        json!({"body": "SECRET-INTERNAL-NOTE", "internal": true}),
+    )
+    .await;
+    let response = app
+        .portal(&emma, Method::GET, &format!("/records/cases/{id}/pdf"))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = response.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let other = app.create("cases", json!({"title": "Not hers"})).await;
+    let (status, _) = send(app.portal(
+        &emma,
+        Method::GET,
+        &format!(
+            "/records/cases/{}/pdf",
+            other["id"].as_str().unwrap_or_default()
+        ),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The text, when a PDF reader is at hand: visible content in, internal notes out.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    if let Ok(output) = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            text.contains("Printer on fire") && text.contains("Extinguisher"),
+            "{text}"
+        );
+        assert!(!text.contains("SECRET-INTERNAL-NOTE"), "{text}");
+    }
 }

@@ -526,9 +526,8 @@ async fn unknown_staff_users_are_404(app: TestApp) {
     }
 }
 
-/// API.md: cookie-authenticated requests that change state must pass the CSRF check
-/// (same-origin `Origin` / `Sec-Fetch-Site`); Bearer requests are exempt. Not implemented yet:
-/// a cross-site POST carrying the `atrium_staff` cookie is accepted today.
+/// Cookie-authenticated requests that change state must pass the CSRF check (same-origin
+/// `Origin` / `Sec-Fetch-Site`); Bearer requests are exempt.
 async fn cookie_requests_that_change_state_must_come_from_the_same_origin(app: TestApp) {
     let (_, body) = login(&app, "admin@example.com", ADMIN_PASSWORD).await;
     let cookie = format!("atrium_staff={}", body["token"].as_str().expect("token"));
@@ -572,12 +571,10 @@ async fn cookie_requests_that_change_state_must_come_from_the_same_origin(app: T
     assert_eq!(status, StatusCode::CREATED, "Bearer requests are exempt");
 }
 
-/// Ignored until the CSRF check exists (see the function above).
 mod cookie_requests_that_change_state_must_come_from_the_same_origin {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "the CSRF check of API.md is not implemented yet"]
     async fn sqlite() {
         let app = TestApp::spawn(common::Backend::Sqlite)
             .await
@@ -586,7 +583,6 @@ mod cookie_requests_that_change_state_must_come_from_the_same_origin {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "the CSRF check of API.md is not implemented yet"]
     async fn postgres() {
         if let Some(app) = TestApp::spawn(common::Backend::Postgres).await {
             super::cookie_requests_that_change_state_must_come_from_the_same_origin(app).await;

@@ -279,7 +279,7 @@ impl<'a> Access<'a> {
             Kind::Child { parent, .. } => self
                 .portal
                 .module(&parent)
-                .is_some_and(|entry| entry.related.iter().any(|r| *r == module.name)),
+                .is_some_and(|entry| entry.related.contains(&module.name)),
             _ => false,
         }
     }

@@ -68,7 +68,7 @@ pub fn sign_in_refusal(portal: &Portal, contact: &Record, today: Date) -> Option
     let permitted = if allowed.is_empty() {
         portal.default
     } else {
-        allowed.iter().any(|s| *s == portal.slug)
+        allowed.contains(&portal.slug)
     };
     if !permitted {
         return Some(Refusal::NotThisPortal);

@@ -3,6 +3,7 @@
 //!
 //! Invariant: every SQL statement is built here; no other crate sees SQL.
 
+pub mod aggregates;
 pub mod comments;
 pub mod customers;
 pub mod db;
@@ -10,6 +11,7 @@ pub mod files;
 pub mod portals;
 pub mod records;
 pub mod schema;
+pub mod search;
 pub mod users;
 
 use std::sync::Arc;
@@ -21,6 +23,7 @@ pub use customers::{ActivityEntry, CustomerSession};
 pub use db::{Backend, Db, PoolStats};
 pub use files::{Files, Upload};
 pub use records::{Actor, Page, UpdateEntry};
+pub use search::SearchHit;
 pub use users::{Role, SessionKind, StaffUser};
 
 /// The storage every handler and command goes through.

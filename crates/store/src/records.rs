@@ -289,10 +289,13 @@ impl Store {
             }
             Filter::Text(text) => {
                 let pattern = contains_pattern(&text.to_lowercase());
-                let mut any = Cond::any()
-                    .add(Func::lower(Expr::col("label")).like(pattern.clone()))
-                    .add(Func::lower(Expr::col("number")).like(pattern.clone()));
-                for field in module
+                let mut any =
+                    Cond::any().add(Func::lower(Expr::col("number")).like(pattern.clone()));
+                // The label is made of the label fields: searchable only when all of them are.
+                if module.label_fields.iter().all(|f| view.has_field(f)) {
+                    any = any.add(Func::lower(Expr::col("label")).like(pattern.clone()));
+                }
+                for field in view
                     .fields
                     .iter()
                     .filter(|f| f.field_type.is_text_searchable())

@@ -21,6 +21,9 @@ pub async fn migrate(db: &Db, registry: &Registry) -> Result<()> {
     for module in registry.modules() {
         sync_module(db, module).await?;
     }
+    if registry.module("faqs").is_some() {
+        crate::search::sync(db).await?;
+    }
     Ok(())
 }
 
@@ -87,24 +90,30 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
             .await?;
         }
     }
-    let mut indexed: Vec<&str> = vec!["created_at", "updated_at"];
-    indexed.extend(
-        module
-            .fields
-            .iter()
-            .filter(|f| f.filterable && !f.system || f.references().is_some())
-            .map(|f| f.name.as_str()),
-    );
     db.execute_ddl(format!(
         "CREATE UNIQUE INDEX IF NOT EXISTS \"{0}__number\" ON {table} (number)",
         module.name
     ))
     .await?;
-    for column in indexed {
+    // Lists read live rows, filtered by one field and sorted by time: each index covers the
+    // live rows only (counts stay index-only) and carries the default sort after the field.
+    let mut indexes: Vec<Vec<&str>> = vec![vec!["updated_at", "id"], vec!["created_at", "id"]];
+    indexes.extend(
+        module
+            .fields
+            .iter()
+            .filter(|f| f.filterable && !f.system || f.references().is_some())
+            .map(|f| vec![f.name.as_str(), "updated_at", "id"]),
+    );
+    for columns in indexes {
+        let list = columns
+            .iter()
+            .map(|c| ident(c))
+            .collect::<Result<Vec<_>>>()?
+            .join(", ");
         db.execute_ddl(format!(
-            "CREATE INDEX IF NOT EXISTS \"{0}__{column}\" ON {table} ({1})",
-            module.name,
-            ident(column)?
+            "CREATE INDEX IF NOT EXISTS \"{0}__{1}__live\" ON {table} ({list}) WHERE deleted_at IS NULL",
+            module.name, columns[0]
         ))
         .await?;
     }

@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
+pub mod pdf;
 pub mod portal;
 
 use std::sync::Arc;
@@ -58,6 +60,10 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .merge(observe::router())
         .route_layer(axum::middleware::from_fn(observe::track_requests))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::guard,
+        ))
         .with_state(state)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             api::panic_response,

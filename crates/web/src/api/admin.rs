@@ -263,11 +263,19 @@ pub async fn replace_portal(
     if state.store.portal(&slug).await?.is_none() {
         return Err(Error::NotFound.into());
     }
-    // The slug in the path is the portal's slug unless the body renames it.
-    if let Some(object) = body.as_object_mut()
-        && !object.contains_key("slug")
-    {
-        object.insert("slug".into(), Value::String(slug.clone()));
+    // The slug is the portal's identity: contacts' `portals`, FAQs' `portals` and links in
+    // e-mails name it, so it cannot change.
+    if let Some(object) = body.as_object_mut() {
+        match object.get("slug").and_then(Value::as_str) {
+            Some(sent) if sent.trim().to_lowercase() != slug => {
+                return Err(
+                    Error::field("slug", "cannot change; create a new portal instead").into(),
+                );
+            }
+            _ => {
+                object.insert("slug".into(), Value::String(slug.clone()));
+            }
+        }
     }
     let portal = checked_portal(&state, body, Some(&slug)).await?;
     let saved = state.store.save_portal(Some(&slug), portal).await?;

@@ -36,17 +36,27 @@ pub async fn check_write(
     before: Option<&Record>,
     changes: &mut Changes,
 ) -> Result<AfterWrite, Error> {
+    // Entries the contact already holds are kept even when they no longer name anything (a
+    // deleted role, a renamed portal), so that sending a contact back as read still works.
+    let held = |field: &str| -> BTreeSet<String> {
+        before
+            .map(|b| list(b.get(field)))
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    };
     let mut errors = Vec::new();
     for (field, value) in changes.iter_mut() {
         match field.as_str() {
             "portal_roles" => {
-                if let Err(error) = canonical_roles(store, value).await? {
+                if let Err(error) = canonical_roles(store, value, &held("portal_roles")).await? {
                     errors.push(error);
                 }
             }
             "portals" => {
-                let known: BTreeSet<String> =
+                let mut known: BTreeSet<String> =
                     store.portals().await?.into_iter().map(|p| p.slug).collect();
+                known.extend(held("portals"));
                 let unknown: Vec<String> = list(value)
                     .into_iter()
                     .filter(|slug| !known.contains(slug))
@@ -103,41 +113,48 @@ pub async fn check_write(
     Ok(after)
 }
 
-/// Rewrites a list of role ids to their canonical spelling; a malformed or unknown id is an
-/// error naming them all.
+/// Rewrites a list of role ids to their canonical spelling; a malformed or unknown id that
+/// the contact does not already hold is an error naming them all.
 async fn canonical_roles(
     store: &Store,
     value: &mut Value,
+    held: &BTreeSet<String>,
 ) -> Result<Result<(), FieldError>, Error> {
-    let mut ids = Vec::new();
-    let mut unknown = Vec::new();
-    for item in list(value) {
-        match Uuid::parse_str(item.trim()) {
-            Ok(id) if !ids.contains(&id) => ids.push(id),
-            Ok(_) => {}
-            Err(_) => unknown.push(item),
-        }
-    }
+    let Value::List(items) = value else {
+        return Ok(Ok(()));
+    };
+    let ids: Vec<Uuid> = items
+        .iter()
+        .filter_map(|item| Uuid::parse_str(item.trim()).ok())
+        .collect();
     let found: BTreeSet<Uuid> = store
         .portal_roles_by_id(&ids)
         .await?
         .iter()
         .filter_map(|role| role.id)
         .collect();
-    unknown.extend(
-        ids.iter()
-            .filter(|id| !found.contains(id))
-            .map(ToString::to_string),
-    );
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    let mut unknown = Vec::new();
+    for item in items.iter() {
+        let entry = match Uuid::parse_str(item.trim()) {
+            Ok(id) if found.contains(&id) => id.to_string(),
+            _ if held.contains(item) => item.clone(),
+            _ => {
+                unknown.push(item.clone());
+                continue;
+            }
+        };
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
     if !unknown.is_empty() {
         return Ok(Err(FieldError::new(
             "portal_roles",
             format!("unknown portal roles: {}", unknown.join(", ")),
         )));
     }
-    if matches!(value, Value::List(_)) {
-        *value = Value::List(ids.iter().map(ToString::to_string).collect());
-    }
+    *items = out;
     Ok(Ok(()))
 }
 

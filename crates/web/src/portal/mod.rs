@@ -3,6 +3,11 @@
 
 pub mod auth;
 pub mod context;
+pub mod faqs;
+pub mod home;
+pub mod menu;
+pub mod pdf;
+pub mod profile;
 pub mod records;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -15,6 +20,11 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
+        .routes(routes!(home::home))
+        .routes(routes!(menu::modules))
+        .routes(routes!(profile::me, profile::change_me))
+        .routes(routes!(profile::organization, profile::change_organization))
+        .routes(routes!(faqs::search))
         .routes(routes!(records::list, records::create))
         .routes(routes!(records::read, records::change, records::delete))
         .routes(routes!(records::related))
@@ -22,4 +32,5 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(records::comments, records::add_comment))
         .routes(routes!(records::follow, records::unfollow))
         .routes(routes!(records::download, records::replace_file))
+        .routes(routes!(pdf::pdf))
 }

@@ -437,7 +437,7 @@ pub async fn related(
     let listed = customer
         .portal
         .module(&scoped.module.name)
-        .is_some_and(|entry| entry.related.iter().any(|r| *r == other));
+        .is_some_and(|entry| entry.related.contains(&other));
     if !listed {
         return Err(Error::NotFound.into());
     }
