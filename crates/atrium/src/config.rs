@@ -148,6 +148,15 @@ impl Config {
             .to_owned()
     }
 
+    /// The sender of every mail: `mail_from`, or `no-reply@{host of base_url}`.
+    pub fn mail_from(&self) -> String {
+        self.mail_from
+            .clone()
+            .map(|from| from.trim().to_owned())
+            .filter(|from| !from.is_empty())
+            .unwrap_or_else(|| atrium_mail::default_sender(&self.base_url()))
+    }
+
     /// The configuration as it can be logged: passwords in URLs replaced by `***`.
     pub fn redacted(&self) -> String {
         format!(

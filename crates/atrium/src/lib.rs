@@ -49,16 +49,44 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let app = atrium_web::app(store.clone(), web_config(config));
+    let mail_worker = start_mail_worker(config, &store)?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, "serving");
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
+    // Mails in flight are finished and marked; a worker that hangs is left to its lease.
+    if tokio::time::timeout(std::time::Duration::from_secs(30), mail_worker.stop())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the mail worker did not stop in time");
+    }
     store.db().close().await;
+    served?;
     Ok(())
+}
+
+/// The outbox worker: SMTP when `smtp_url` is set, otherwise `.eml` files under
+/// `{data_dir}/mail/`.
+pub fn start_mail_worker(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<atrium_mail::WorkerHandle> {
+    let mailer = atrium_mail::Mailer::from_config(
+        config.smtp_url.as_deref(),
+        &config.mail_from(),
+        &config.data_dir,
+    )?;
+    tracing::info!(transport = %mailer.describe(), "mail delivery");
+    Ok(atrium_mail::spawn_worker(
+        store.clone(),
+        mailer,
+        atrium_mail::WorkerConfig::default(),
+    ))
 }
 
 async fn shutdown_signal() {

@@ -63,6 +63,14 @@ enum AdminCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set the portal password of the customer (a portal-user contact) with this e-mail, as
+    /// support staff do when a customer cannot receive mail; ends the customer's sessions.
+    CustomerPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+    },
 }
 
 #[tokio::main]
@@ -107,6 +115,22 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("cannot create the admin")?;
             println!("admin {} ({}) is ready", user.email, user.id);
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CustomerPassword { email, password }) => {
+            let contact = store
+                .portal_contact_by_email(&email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no portal user has the e-mail {email}"))?;
+            let hints = [email.as_str()];
+            if let Err(problem) =
+                atrium_core::customer::check_password("password", &password, &hints)
+            {
+                anyhow::bail!("the password {}", problem.message);
+            }
+            let hash = atrium_web::auth::hash_password(password).await?;
+            store.set_portal_password(contact.id, &hash, None).await?;
+            println!("portal password set for {email} ({})", contact.id);
             Ok(())
         }
         Command::Seed { scale } => {

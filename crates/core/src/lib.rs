@@ -14,6 +14,7 @@ pub mod query;
 pub mod record;
 pub mod rules;
 pub mod standard;
+pub mod templates;
 pub mod validate;
 pub mod value;
 

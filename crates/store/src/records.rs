@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::{Row, Tx};
+use crate::mail::Effects;
 
 /// Who makes a change: a staff user, a customer (contact) through a portal, or Atrium itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,16 +441,31 @@ impl Store {
     pub async fn create(
         &self,
         module: &ModuleDef,
+        changes: Changes,
+        actor: Actor,
+    ) -> Result<Record> {
+        self.create_with(module, changes, actor, |_| Ok(Effects::default()))
+            .await
+    }
+
+    /// Creates a record and, in the same transaction, the side effects `effects` derives from
+    /// the new record's id (mails, tokens, activity).
+    pub async fn create_with(
+        &self,
+        module: &ModuleDef,
         mut changes: Changes,
         actor: Actor,
+        effects: impl FnOnce(Uuid) -> Result<Effects>,
     ) -> Result<Record> {
         let at = now();
         apply_system_rules(module, None, &mut changes, at);
         let id = Uuid::now_v7();
+        let effects = effects(id)?;
         let mut tx = self.db.begin().await?;
         check_references(&mut tx, self, module, &changes).await?;
         let number = next_number(&mut tx, module).await?;
         insert_record(&mut tx, module, id, &number, &changes, actor, at).await?;
+        crate::mail::write_effects(&mut tx, &effects).await?;
         tx.commit().await?;
         self.get(module, id).await
     }
@@ -520,9 +536,26 @@ impl Store {
         &self,
         module: &ModuleDef,
         id: Uuid,
+        changes: Changes,
+        actor: Actor,
+        if_match: Option<i64>,
+    ) -> Result<Record> {
+        self.update_with(module, id, changes, actor, if_match, |_, _| {
+            Ok(Effects::default())
+        })
+        .await
+    }
+
+    /// Changes a record and, in the same transaction, writes the side effects `effects`
+    /// derives from the record before the change and the fields that really change.
+    pub async fn update_with(
+        &self,
+        module: &ModuleDef,
+        id: Uuid,
         mut changes: Changes,
         actor: Actor,
         if_match: Option<i64>,
+        effects: impl FnOnce(&Record, &Changes) -> Result<Effects>,
     ) -> Result<Record> {
         let at = now();
         let mut tx = self.db.begin().await?;
@@ -533,9 +566,11 @@ impl Store {
         apply_system_rules(module, Some(&before), &mut changes, at);
         check_references(&mut tx, self, module, &changes).await?;
         changes.retain(|(field, value)| before.get(field) != value);
+        let effects = effects(&before, &changes)?;
         if !changes.is_empty() {
             write_changes(&mut tx, module, &before, &changes, actor, at).await?;
         }
+        crate::mail::write_effects(&mut tx, &effects).await?;
         tx.commit().await?;
         self.get(module, id).await
     }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod mailing;
 pub mod observe;
 pub mod openapi;
 pub mod pdf;

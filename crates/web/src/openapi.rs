@@ -45,7 +45,17 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(records::link, records::unlink))
         .routes(routes!(records::comments, records::add_comment))
         .routes(routes!(records::updates));
-    let router = crate::api::admin::routes(router);
+    let router = crate::api::admin::routes(router)
+        .routes(routes!(
+            crate::api::mail_admin::get_template,
+            crate::api::mail_admin::put_template
+        ))
+        .routes(routes!(crate::api::mail_admin::preview))
+        .routes(routes!(
+            crate::api::mail_admin::get_settings,
+            crate::api::mail_admin::put_settings
+        ))
+        .routes(routes!(crate::api::mail_admin::resend_invitation));
     crate::portal::routes(router)
 }
 

@@ -1,5 +1,5 @@
 //! `/api/v1/admin/…` and the staff side of customers: portals, portal roles, company details
-//! and logo, and the contact activity timeline.
+//! and logo, the contact activity timeline, and the mail outbox.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +8,7 @@ use atrium_core::portal::{Portal, PortalRole};
 use atrium_core::value::format_datetime;
 use atrium_core::{Error, FieldError, RecordId};
 use atrium_store::customers::ActivityEntry;
+use atrium_store::outbox::{OUTBOX_STATUSES, OutboxEntry};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -54,6 +55,8 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .merge(logo_upload)
         .routes(routes!(logo))
         .routes(routes!(activity))
+        .routes(routes!(outbox))
+        .routes(routes!(retry_mail))
 }
 
 /// Deserializes a JSON document into `T`, turning every problem into a 422 naming its place
@@ -572,6 +575,97 @@ pub async fn activity(
     Ok(Json(Items {
         items: entries.iter().map(ActivityJson::from).collect(),
     }))
+}
+
+// --- Mail outbox ---------------------------------------------------------------------------
+
+/// The most mails the outbox list returns by default, and at most.
+const OUTBOX_LIMIT: u64 = 200;
+const OUTBOX_MAX_LIMIT: u64 = 1000;
+
+/// One mail of the outbox.
+#[derive(Serialize, ToSchema)]
+pub struct OutboxJson {
+    pub id: String,
+    /// The recipient's address.
+    pub to: String,
+    pub subject: String,
+    /// The template it was rendered from.
+    pub template: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Why the last attempt failed, if one did.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+impl From<&OutboxEntry> for OutboxJson {
+    fn from(entry: &OutboxEntry) -> Self {
+        Self {
+            id: entry.id.to_string(),
+            to: entry.to.clone(),
+            subject: entry.subject.clone(),
+            template: entry.template.clone(),
+            status: entry.status.clone(),
+            attempts: entry.attempts,
+            last_error: entry.last_error.clone(),
+            created_at: format_datetime(entry.created_at),
+            sent_at: entry.sent_at.map(format_datetime),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin",
+    params(("status" = Option<String>, Query, description = "Only mails that are `queued`, `sent` or `failed`"),
+           ("limit" = Option<u64>, Query, description = "At most this many mails (default 200, at most 1000)")),
+    responses((status = 200, body = Items<OutboxJson>, description = "Newest first"),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn outbox(
+    State(state): State<AppState>,
+    _admin: Admin,
+    QueryPairs(params): QueryPairs,
+) -> ApiResult<Json<Items<OutboxJson>>> {
+    let mut status = None;
+    let mut limit = OUTBOX_LIMIT;
+    for (key, value) in &params {
+        match key.as_str() {
+            "status" => {
+                if !OUTBOX_STATUSES.contains(&value.as_str()) {
+                    return Err(Error::field("status", "must be queued, sent or failed").into());
+                }
+                status = Some(value.as_str());
+            }
+            "limit" => {
+                limit = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=OUTBOX_MAX_LIMIT).contains(n))
+                    .ok_or_else(|| Error::field("limit", "must be a number from 1 to 1000"))?;
+            }
+            _ => {}
+        }
+    }
+    let entries = state.store.outbox(limit, status).await?;
+    Ok(Json(Items {
+        items: entries.iter().map(OutboxJson::from).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = OutboxJson, description = "Queued again with fresh attempts, due now"),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "The mail was already sent")))]
+pub async fn retry_mail(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OutboxJson>> {
+    let id = RecordId::parse(&id)?.0;
+    let entry = state.store.retry_mail(id).await?;
+    Ok(Json(OutboxJson::from(&entry)))
 }
 
 // Keep the JSON helper honest: the portal and role documents are what the domain serializes.

@@ -165,3 +165,72 @@ pub async fn after_write(store: &Store, contact: Uuid, after: AfterWrite) -> Res
     }
     Ok(())
 }
+
+/// Everything needed to invite a contact, loaded before the write so that the invitation can be
+/// planned inside the write's transaction (from the contact as it will be).
+pub struct InvitePlanner {
+    kit: Option<crate::mailing::Kit>,
+    contacts: atrium_core::ModuleDef,
+    organizations: Option<atrium_core::ModuleDef>,
+    organization: Option<Record>,
+}
+
+impl InvitePlanner {
+    /// `inviting`: whether the write may turn portal access on; nothing is loaded otherwise.
+    pub async fn load(
+        state: &crate::AppState,
+        before: Option<&Record>,
+        changes: &Changes,
+        inviting: bool,
+    ) -> Result<Self, Error> {
+        let contacts = state.store.module(CONTACTS)?.clone();
+        let organizations = state.store.registry().module("organizations").cloned();
+        if !inviting {
+            return Ok(Self {
+                kit: None,
+                contacts,
+                organizations,
+                organization: None,
+            });
+        }
+        let organization_id = match changed(changes, "organization") {
+            Some(value) => value.as_ref_id(),
+            None => before.and_then(|b| b.get("organization").as_ref_id()),
+        };
+        let organization = match (organization_id, &organizations) {
+            (Some(id), Some(module)) => state.store.get(module, id).await.ok(),
+            _ => None,
+        };
+        Ok(Self {
+            kit: Some(crate::mailing::Kit::load(state).await?),
+            contacts,
+            organizations,
+            organization,
+        })
+    }
+
+    /// The invitation for the contact `id` once `changes` apply to `before`, if portal access
+    /// is being turned on.
+    pub fn plan(
+        &self,
+        id: Uuid,
+        before: Option<&Record>,
+        changes: &Changes,
+    ) -> Result<Option<crate::mailing::Invitation>, Error> {
+        let Some(kit) = &self.kit else {
+            return Ok(None);
+        };
+        let after = crate::mailing::contact_after(id, before, changes);
+        if after.get("portal_user") != &Value::Boolean(true) {
+            return Ok(None);
+        }
+        crate::mailing::plan_invitation(
+            kit,
+            &self.contacts,
+            &after,
+            self.organization.as_ref(),
+            self.organizations.as_ref(),
+        )
+        .map(Some)
+    }
+}

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod contacts;
 pub mod files;
+pub mod mail_admin;
 pub mod meta;
 pub mod records;
 pub mod staff;

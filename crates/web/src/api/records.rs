@@ -2,7 +2,7 @@
 
 use atrium_core::query::parse_list_params;
 use atrium_core::validate::{Mode, parse_input};
-use atrium_core::{Error, RecordId};
+use atrium_core::{Error, RecordId, Value as FieldValue};
 use atrium_store::Actor;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -74,21 +74,41 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let module = state.store.module(&module)?;
     let mut changes = parse_input(module, &body, Mode::Create)?;
-    let after = if module.name == contacts::CONTACTS {
-        contacts::check_write(&state.store, None, &mut changes).await?
-    } else {
-        contacts::AfterWrite::default()
-    };
+    if module.name != contacts::CONTACTS {
+        let record = state
+            .store
+            .create(module, changes, Actor::Staff(staff.user.id))
+            .await?;
+        return Ok(with_etag(
+            StatusCode::CREATED,
+            record.etag(),
+            record_json(module, &record),
+        ));
+    }
+    let after = contacts::check_write(&state.store, None, &mut changes).await?;
+    let inviting = changes
+        .iter()
+        .any(|(f, v)| f == "portal_user" && *v == FieldValue::Boolean(true));
+    let invite = contacts::InvitePlanner::load(&state, None, &changes, inviting).await?;
+    let mut invitation = None;
     let record = state
         .store
-        .create(module, changes, Actor::Staff(staff.user.id))
+        .create_with(module, changes.clone(), Actor::Staff(staff.user.id), |id| {
+            let planned = invite.plan(id, None, &changes)?;
+            let effects = planned
+                .as_ref()
+                .map(|p| p.effects.clone())
+                .unwrap_or_default();
+            invitation = planned;
+            Ok(effects)
+        })
         .await?;
     contacts::after_write(&state.store, record.id, after).await?;
-    Ok(with_etag(
-        StatusCode::CREATED,
-        record.etag(),
-        record_json(module, &record),
-    ))
+    let mut json = record_json(module, &record);
+    if let Some(invitation) = invitation {
+        json["portal"] = invitation.json();
+    }
+    Ok(with_etag(StatusCode::CREATED, record.etag(), json))
 }
 
 #[utoipa::path(get, path = "/api/v1/records/{module}/{id}", tag = "records",
@@ -123,22 +143,54 @@ pub async fn change(
     let id = RecordId::parse(&id)?.0;
     let expected = if_match(&headers)?;
     let mut changes = parse_input(module, &body, Mode::Update)?;
-    let after = if module.name == contacts::CONTACTS {
-        let before = state.store.get(module, id).await?;
-        contacts::check_write(&state.store, Some(&before), &mut changes).await?
-    } else {
-        contacts::AfterWrite::default()
-    };
+    if module.name != contacts::CONTACTS {
+        let record = state
+            .store
+            .update(module, id, changes, Actor::Staff(staff.user.id), expected)
+            .await?;
+        return Ok(with_etag(
+            StatusCode::OK,
+            record.etag(),
+            record_json(module, &record),
+        ));
+    }
+    let before = state.store.get(module, id).await?;
+    let after = contacts::check_write(&state.store, Some(&before), &mut changes).await?;
+    let inviting = changes
+        .iter()
+        .any(|(f, v)| f == "portal_user" && *v == FieldValue::Boolean(true))
+        && before.get("portal_user") != &FieldValue::Boolean(true);
+    let invite = contacts::InvitePlanner::load(&state, Some(&before), &changes, inviting).await?;
+    let mut invitation = None;
     let record = state
         .store
-        .update(module, id, changes, Actor::Staff(staff.user.id), expected)
+        .update_with(
+            module,
+            id,
+            changes,
+            Actor::Staff(staff.user.id),
+            expected,
+            |stored, effective| {
+                // Only a change from no access to access invites; sending `true` again does not.
+                if stored.get("portal_user") == &FieldValue::Boolean(true) {
+                    return Ok(atrium_store::Effects::default());
+                }
+                let planned = invite.plan(id, Some(stored), effective)?;
+                let effects = planned
+                    .as_ref()
+                    .map(|p| p.effects.clone())
+                    .unwrap_or_default();
+                invitation = planned;
+                Ok(effects)
+            },
+        )
         .await?;
     contacts::after_write(&state.store, record.id, after).await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        record.etag(),
-        record_json(module, &record),
-    ))
+    let mut json = record_json(module, &record);
+    if let Some(invitation) = invitation {
+        json["portal"] = invitation.json();
+    }
+    Ok(with_etag(StatusCode::OK, record.etag(), json))
 }
 
 #[utoipa::path(delete, path = "/api/v1/records/{module}/{id}", tag = "records",

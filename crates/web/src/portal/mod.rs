@@ -1,6 +1,7 @@
 //! The customer's portal API, `/api/v1/portal/{slug}/…`. Every read and write here goes
 //! through the access engine (`atrium_core::access`) via the signed-in `Customer` context.
 
+pub mod account;
 pub mod auth;
 pub mod context;
 pub mod faqs;
@@ -20,6 +21,9 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
+        .routes(routes!(account::accept_invitation))
+        .routes(routes!(account::forgot_password))
+        .routes(routes!(account::reset_password))
         .routes(routes!(home::home))
         .routes(routes!(menu::modules))
         .routes(routes!(profile::me, profile::change_me))

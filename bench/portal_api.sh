@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# Benchmarks the customer portal's read API of a release build against a floor: a minimal
+# server (bench/floor, `atrium-bench-floor`) that answers the same requests with hand-written
+# SQL against the same SQLite file.
+#
+# Usage: bench/portal_api.sh
+#
+# Environment:
+#   SCALE=100000      organizations to seed (~10 cases each, so about a million cases)
+#   DURATION=10s      length of each measured wrk run
+#   WARMUP=2s         length of the unmeasured wrk run before each server's first measurement
+#                     of an endpoint (0 to skip)
+#   KEEP_DATA=1       keep the temporary data directory (its path is printed)
+#   CARGO_TARGET_DIR  honoured when locating the binaries (default: target)
+#
+# Everything runs against 127.0.0.1 on ports chosen by the OS. See bench/README.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SCALE="${SCALE:-100000}"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-2s}"
+KEEP_DATA="${KEEP_DATA:-0}"
+LUA="$ROOT/bench/wrk/staff.lua"
+ADMIN_EMAIL="bench-admin@example.com"
+ADMIN_PASSWORD="bench-admin-password"
+CUSTOMER_PASSWORD="bench customer passphrase 7"
+# The targets each product row is marked against.
+MIN_RATIO="0.70"
+MAX_P99_MS="20"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+now() { python3 -c 'import time; print(f"{time.time():.3f}")'; }
+
+# The benchmark must use only its own temporary database and settings.
+unset DATABASE_URL
+for name in $(compgen -e | grep '^ATRIUM_' || true); do unset "$name"; done
+
+# --- tools -------------------------------------------------------------------------------
+command -v python3 >/dev/null || die "python3 is required"
+command -v curl >/dev/null || die "curl is required"
+if ! command -v wrk >/dev/null; then
+    log "installing wrk"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "wrk is missing; install it (e.g. apt-get install wrk)"
+        SUDO="sudo"
+    fi
+    $SUDO apt-get install -y wrk >/dev/null 2>&1 \
+        || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; } \
+        || die "cannot install wrk"
+fi
+
+# --- build -------------------------------------------------------------------------------
+log "building the release binaries (product and floor)"
+cargo build --release -p atrium -p atrium-bench-floor
+BIN="${CARGO_TARGET_DIR:-target}/release/atrium"
+FLOOR_BIN="${CARGO_TARGET_DIR:-target}/release/atrium-bench-floor"
+[ -x "$BIN" ] || die "no binary at $BIN"
+[ -x "$FLOOR_BIN" ] || die "no binary at $FLOOR_BIN"
+
+# --- data --------------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/atrium-portal-bench.XXXXXX")"
+DATA="$WORK/data"
+PIDS=()
+
+stop_pid() {
+    local pid="$1"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    if [ "$KEEP_DATA" = 1 ]; then
+        log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "seeding --scale $SCALE"
+seed_start="$(now)"
+RUST_LOG="${RUST_LOG:-warn}" "$BIN" seed --scale "$SCALE" --data-dir "$DATA" | tee "$WORK/seed.out"
+seed_end="$(now)"
+SEED_WALL="$(python3 -c "print(f'{$seed_end - $seed_start:.1f}')")"
+SEED_SUMMARY="$(tail -n 1 "$WORK/seed.out")"
+
+RUST_LOG="${RUST_LOG:-warn}" "$BIN" admin create --email "$ADMIN_EMAIL" \
+    --password "$ADMIN_PASSWORD" --name "Bench Admin" --data-dir "$DATA" >"$WORK/admin.out"
+ADMIN_ID="$(sed -nE 's/.*\(([0-9a-f-]{36})\).*/\1/p' "$WORK/admin.out")"
+[ -n "$ADMIN_ID" ] || die "cannot read the admin's id from: $(cat "$WORK/admin.out")"
+
+# --- servers -----------------------------------------------------------------------------
+# start NAME COMMAND… → sets STARTED to the base URL once the server prints
+# `listening on http://ADDR`.
+STARTED=""
+start() {
+    local name="$1" line pid
+    shift
+    RUST_LOG="${RUST_LOG:-warn}" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    pid=$!
+    PIDS+=("$pid")
+    STARTED=""
+    for _ in $(seq 300); do
+        if line="$(grep -m1 'listening on http://' "$WORK/$name.out")"; then
+            STARTED="${line##*listening on }"
+            break
+        fi
+        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.err" >&2; die "$name exited"; }
+        sleep 0.1
+    done
+    [ -n "$STARTED" ] || { cat "$WORK/$name.err" >&2; die "$name did not start within 30 s"; }
+    case "$STARTED" in http://127.0.0.1:*) ;; *) die "unexpected address $STARTED" ;; esac
+    log "$name serving at $STARTED"
+}
+
+log "starting the product"
+start product "$BIN" serve --bind 127.0.0.1:0 --data-dir "$DATA"
+PRODUCT="$STARTED"
+
+# call BASE TOKEN METHOD PATH [BODY] → prints the status; the body is in $WORK/last.json
+call() {
+    local base="$1" token="$2" method="$3" path="$4"
+    local args=(-sS -o "$WORK/last.json" -w '%{http_code}' -X "$method" -H 'Accept: application/json')
+    [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+    [ $# -ge 5 ] && args+=(-H 'Content-Type: application/json' --data "$5")
+    curl "${args[@]}" "$base$path"
+}
+# staff STATUS METHOD PATH [BODY]: a product request as the admin, expecting STATUS.
+staff() {
+    local want="$1" got
+    shift
+    got="$(call "$PRODUCT" "${STAFF_TOKEN:-}" "$@")"
+    [ "$got" = "$want" ] || die "$1 $2 → $got (expected $want): $(head -c 500 "$WORK/last.json")"
+}
+json() { python3 -c "import json,sys; d=json.load(open('$WORK/last.json')); print($1)"; }
+
+# --- the customer ------------------------------------------------------------------------
+log "preparing the customer"
+STAFF_TOKEN=""
+staff 200 POST /api/v1/staff/login "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}"
+STAFF_TOKEN="$(json 'd["token"]')"
+
+# A visible case of a contact who belongs to an organization.
+staff 200 GET "/api/v1/records/cases?per_page=1&internal=false"
+CASE_ID="$(json 'd["items"][0]["id"]')"
+CONTACT_ID="$(json 'd["items"][0]["contact"]["id"]')"
+ORG_ID="$(json 'd["items"][0]["organization"]["id"]')"
+staff 200 PATCH "/api/v1/records/contacts/$CONTACT_ID" '{"portal_user": true}'
+CUSTOMER_EMAIL="$(json 'd["email"]')"
+json '"ok" if d["organization"]["id"] == "'"$ORG_ID"'" else sys.exit("the contact is not in the case organization")' >/dev/null
+# The admin becomes the organization's representative, so `home` shows one.
+staff 200 PATCH "/api/v1/records/organizations/$ORG_ID" "{\"assigned_to\": \"$ADMIN_ID\"}"
+staff 201 POST "/api/v1/records/cases/$CASE_ID/comments" \
+    '{"body": "We are looking into it. Could you send the **exact** error message?"}'
+staff 201 POST "/api/v1/records/cases/$CASE_ID/comments" \
+    '{"body": "Internal: probably the proxy again.", "internal": true}'
+staff 201 POST "/api/v1/records/cases/$CASE_ID/comments" \
+    '{"body": "Found it: the certificate had expired. Please try again now."}'
+
+RUST_LOG="${RUST_LOG:-warn}" "$BIN" admin customer-password --email "$CUSTOMER_EMAIL" \
+    --password "$CUSTOMER_PASSWORD" --data-dir "$DATA" >/dev/null
+got="$(call "$PRODUCT" "" POST /api/v1/portal/default/login \
+    "{\"email\":\"$CUSTOMER_EMAIL\",\"password\":\"$CUSTOMER_PASSWORD\"}")"
+[ "$got" = 200 ] || die "portal login → $got: $(head -c 500 "$WORK/last.json")"
+TOKEN="$(json 'd["token"]')"
+
+# set_scope mine|all: the default portal's `default_scope`, through the admin API.
+set_scope() {
+    staff 200 GET /api/v1/admin/portals/default
+    python3 -c "import json; d=json.load(open('$WORK/last.json')); d['default_scope']='$1'; print(json.dumps(d))" \
+        >"$WORK/portal.json"
+    staff 200 PUT /api/v1/admin/portals/default "$(cat "$WORK/portal.json")"
+    json '"ok" if d["default_scope"] == "'"$1"'" else sys.exit("scope not saved")' >/dev/null
+}
+
+P=/api/v1/portal/default
+# name|scope|path: the benchmarked requests.
+ENDPOINTS=(
+    "list cases (mine)|mine|$P/records/cases?per_page=25"
+    "read one case|mine|$P/records/cases/$CASE_ID"
+    "case comments|mine|$P/records/cases/$CASE_ID/comments"
+    "me|mine|$P/me"
+    "home (mine)|mine|$P/home"
+    "list cases (all)|all|$P/records/cases?per_page=25"
+    "home (all)|all|$P/home"
+)
+
+log "starting the floor"
+start floor "$FLOOR_BIN" --bind 127.0.0.1:0 --data-dir "$DATA"
+FLOOR="$STARTED"
+
+# --- same answers ------------------------------------------------------------------------
+# Both servers answer every request once, with the scope set as the request needs; the JSON
+# must be the same (key order aside). The servers are idle but for these requests.
+log "comparing the product's and the floor's answers"
+MISMATCHES=0
+for scope in mine all; do
+    set_scope "$scope"
+    for entry in "${ENDPOINTS[@]}"; do
+        IFS='|' read -r name want path <<<"$entry"
+        [ "$want" = "$scope" ] || continue
+        for server in product floor; do
+            base="$PRODUCT"
+            [ "$server" = floor ] && base="$FLOOR"
+            got="$(call "$base" "$TOKEN" GET "$path")"
+            [ "$got" = 200 ] || die "$server: GET $path → $got: $(head -c 500 "$WORK/last.json")"
+            cp "$WORK/last.json" "$WORK/answer.$server.json"
+        done
+        if ! python3 - "$WORK/answer.product.json" "$WORK/answer.floor.json" "$name" <<'EOF'
+import difflib, json, sys
+product, floor = (json.load(open(p)) for p in sys.argv[1:3])
+name = sys.argv[3]
+def facts(d):
+    if "items" in d:
+        return f"{len(d['items'])} items" + (f", total {d['total']}" if "total" in d else "")
+    if "charts" in d:
+        return ", ".join(f"{k}: {len(v)}" for k, v in d["charts"].items()) + ", " + \
+            ", ".join(f"recent {k}: {len(v)}" for k, v in d["recent"].items()) + \
+            f", representatives: {len(d.get('representatives', []))}"
+    return f"{len(d)} keys"
+if product == floor:
+    print(f"    same: {name} ({facts(product)})", file=sys.stderr)
+    sys.exit(0)
+dump = lambda d: json.dumps(d, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
+print(f"    DIFFERENT: {name}", file=sys.stderr)
+for line in difflib.unified_diff(dump(product), dump(floor), "product", "floor", lineterm="", n=2):
+    print("      " + line, file=sys.stderr)
+sys.exit(1)
+EOF
+        then
+            MISMATCHES=$((MISMATCHES + 1))
+        fi
+        # Sanity of the data behind the figures: lists are not empty, comments hide the
+        # internal one.
+        case "$name" in
+            list*) python3 -c "import json,sys; d=json.load(open('$WORK/answer.product.json')); sys.exit(0 if d['items'] else 'empty list')" ;;
+            "case comments") python3 -c "import json,sys; d=json.load(open('$WORK/answer.product.json')); sys.exit(0 if len(d['items']) == 2 and not any(c['internal'] for c in d['items']) else 'expected the 2 public comments')" ;;
+        esac
+    done
+done
+
+# --- measurements ------------------------------------------------------------------------
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+FAILED=0
+
+# run SERVER NAME CONNECTIONS PATH [DURATION] → one line in $RESULTS (none for a warm-up)
+run() {
+    local server="$1" name="$2" conns="$3" path="$4" duration="${5:-$DURATION}" threads=2 out base
+    base="$PRODUCT"
+    [ "$server" = floor ] && base="$FLOOR"
+    [ "$conns" -lt 2 ] && threads=1
+    out="$WORK/wrk.$(wc -l <"$RESULTS").$server.txt"
+    log "$server: $name, $conns connection(s), $duration"
+    BENCH_TOKEN="$TOKEN" BENCH_METHOD=GET BENCH_BODY="" \
+        wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency -s "$LUA" "$base$path" \
+        >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+    local line
+    line="$(grep '^BENCH ' "$out")" || die "no summary from wrk"
+    field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$line"; }
+    local non2xx errors
+    non2xx="$(field non2xx)"
+    errors="$(field errors)"
+    if [ "$non2xx" != 0 ] || [ "$errors" != 0 ]; then
+        FAILED=1
+        log "WARNING: $non2xx non-2xx/3xx responses and $errors socket errors; the same request now:"
+        printf '    GET %s → %s %s\n' "$path" "$(call "$base" "$TOKEN" GET "$path")" \
+            "$(head -c 300 "$WORK/last.json")" >&2
+    fi
+    [ "$duration" = "$DURATION" ] || return 0
+    sed 's/^/    /' "$out" >&2
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$server" "$(field rps)" \
+        "$(field p50_ms)" "$(field p99_ms)" "$non2xx" "$errors" >>"$RESULTS"
+    sleep 1
+}
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+run product "healthz (baseline)" 32 /healthz
+run floor "healthz (baseline)" 32 /healthz
+for scope in mine all; do
+    set_scope "$scope"
+    for entry in "${ENDPOINTS[@]}"; do
+        IFS='|' read -r name want path <<<"$entry"
+        [ "$want" = "$scope" ] || continue
+        # One server at a time, the product and the floor in turn, so that both see the same
+        # machine (other load, caches) as far as possible.
+        for server in product floor; do
+            [ "$WARMUP" = 0 ] || run "$server" "$name" 8 "$path" "$WARMUP"
+            run "$server" "$name" 1 "$path"
+            run "$server" "$name" 32 "$path"
+        done
+    done
+done
+set_scope mine
+if grep -qiE '(^| )(ERROR|WARN)( |$)' "$WORK/product.err" "$WORK/floor.err"; then
+    log "server warnings/errors:"
+    tail -n 20 "$WORK/product.err" "$WORK/floor.err" | sed 's/^/    /' >&2
+fi
+
+# --- report ------------------------------------------------------------------------------
+echo
+echo "seed --scale $SCALE: ${SEED_WALL}s wall ($SEED_SUMMARY)"
+echo "customer: 1 contact of an organization; case $CASE_ID with 2 public comments and 1 internal"
+echo "answers: $([ "$MISMATCHES" = 0 ] && echo "the product and the floor return the same JSON for every endpoint" || echo "$MISMATCHES endpoint(s) differ, see above")"
+echo "wrk runs: $DURATION each, $(nproc 2>/dev/null || echo '?') CPU(s) shared by wrk and the server; load average before: $LOAD_BEFORE"
+echo "targets at 32 connections: product req/s >= $MIN_RATIO x the floor's, product p99 < $MAX_P99_MS ms"
+echo
+python3 - "$RESULTS" "$MIN_RATIO" "$MAX_P99_MS" <<'EOF'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+min_ratio, max_p99 = float(sys.argv[2]), float(sys.argv[3])
+runs = {}
+order = []
+for name, conns, server, rps, p50, p99, non2xx, errors in rows:
+    key = (name, int(conns))
+    if key not in runs:
+        order.append(key)
+        runs[key] = {}
+    runs[key][server] = (float(rps), float(p50), float(p99), int(non2xx) + int(errors))
+def cells(r):
+    return f"{r[0]:>9.1f} {r[1]:>7.2f} {r[2]:>7.2f}" if r else f"{'-':>9} {'-':>7} {'-':>7}"
+head = (f"{'endpoint':<20} {'conns':>5} | {'product':>9} {'p50':>7} {'p99':>7} | "
+        f"{'floor':>9} {'p50':>7} {'p99':>7} | {'ratio':>5}  target")
+print(head)
+print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} | {'req/s':>9} {'ms':>7} {'ms':>7} |")
+print("-" * (len(head) + 8))
+for key in order:
+    name, conns = key
+    p = runs[key].get("product")
+    f = runs[key].get("floor")
+    ratio = p[0] / f[0] if p and f and f[0] > 0 else None
+    mark = ""
+    if conns == 32 and not name.startswith("healthz") and p:
+        misses = []
+        if ratio is None or ratio < min_ratio:
+            misses.append(f"ratio < {min_ratio:.2f}")
+        if p[2] >= max_p99:
+            misses.append(f"p99 >= {max_p99:g} ms")
+        mark = "ok" if not misses else "MISS: " + ", ".join(misses)
+    failed = sum(r[3] for r in (p, f) if r)
+    if failed:
+        mark += f" ({failed} failed requests)"
+    ratio_text = f"{ratio:.2f}" if ratio is not None else "-"
+    print(f"{name:<20} {conns:>5} | {cells(p)} | {cells(f)} | {ratio_text:>5}  {mark}")
+EOF
+
+[ "$MISMATCHES" = 0 ] || { echo; echo "FAILED: the floor's answers differ from the product's"; exit 1; }
+[ "$FAILED" = 0 ] || { echo; echo "FAILED: see the warnings above"; exit 1; }

@@ -1,0 +1,372 @@
+//! Mail and the side effects that travel with a change: outbox rows, single-use tokens and
+//! activity entries, written in the same transaction as the change that causes them, so a
+//! change never happens without its mail and no mail goes out for a change that did not.
+
+use atrium_core::record::now;
+use atrium_core::{Error, Result};
+use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::db::Tx;
+
+/// A mail to queue.
+#[derive(Debug, Clone, Default)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The template it was rendered from.
+    pub template: String,
+    /// The contact it is about (for the activity timeline).
+    pub contact: Option<Uuid>,
+    /// Queued mails with the same key are merged (notifications about one record).
+    pub batch_key: Option<String>,
+    /// What it was rendered from, to render the batch again.
+    pub payload: Option<serde_json::Value>,
+    /// Not to be sent before this time (the batching window).
+    pub not_before: Option<OffsetDateTime>,
+}
+
+/// A single-use token mailed to a customer; only its digest is stored.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub digest: String,
+    /// `invitation`, `password_reset` or `email_change`.
+    pub kind: &'static str,
+    pub contact: Uuid,
+    pub portal: Option<String>,
+    pub payload: Option<String>,
+    pub ttl: Duration,
+}
+
+/// An activity entry to write with the change.
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub contact: Uuid,
+    pub kind: String,
+    pub source: String,
+    pub detail: String,
+    pub record: Option<(String, Uuid)>,
+}
+
+/// Everything written together with a change.
+#[derive(Debug, Clone, Default)]
+pub struct Effects {
+    pub mails: Vec<NewMail>,
+    pub tokens: Vec<NewToken>,
+    /// Earlier tokens of (contact, kind) that stop working.
+    pub revoke_tokens: Vec<(Uuid, &'static str)>,
+    pub activity: Vec<NewActivity>,
+}
+
+impl Effects {
+    pub fn is_empty(&self) -> bool {
+        self.mails.is_empty()
+            && self.tokens.is_empty()
+            && self.revoke_tokens.is_empty()
+            && self.activity.is_empty()
+    }
+}
+
+/// A token found by its digest.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub kind: String,
+    pub contact: Uuid,
+    pub portal: Option<String>,
+    pub payload: Option<String>,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> {
+    let at = now();
+    for (contact, kind) in &effects.revoke_tokens {
+        let revoke = Query::update()
+            .table("portal_tokens")
+            .value("used_at", at)
+            .and_where(Expr::col("contact_id").eq(*contact))
+            .and_where(Expr::col("kind").eq(*kind))
+            .and_where(Expr::col("used_at").is_null())
+            .to_owned();
+        tx.execute(&revoke).await?;
+    }
+    for token in &effects.tokens {
+        let insert = Query::insert()
+            .into_table("portal_tokens")
+            .columns([
+                "token_hash",
+                "kind",
+                "contact_id",
+                "portal",
+                "payload",
+                "created_at",
+                "expires_at",
+            ])
+            .values_panic([
+                token.digest.clone().into(),
+                token.kind.into(),
+                token.contact.into(),
+                token.portal.clone().into(),
+                token.payload.clone().into(),
+                at.into(),
+                (at + token.ttl).into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await?;
+    }
+    for mail in &effects.mails {
+        insert_mail(tx, mail, at).await?;
+    }
+    for entry in &effects.activity {
+        let insert = Query::insert()
+            .into_table("activity")
+            .columns([
+                "id",
+                "contact_id",
+                "kind",
+                "source",
+                "at",
+                "detail",
+                "record_module",
+                "record_id",
+            ])
+            .values_panic([
+                Uuid::now_v7().into(),
+                entry.contact.into(),
+                entry.kind.clone().into(),
+                entry.source.clone().into(),
+                at.into(),
+                entry.detail.clone().into(),
+                entry.record.as_ref().map(|(m, _)| m.clone()).into(),
+                entry.record.as_ref().map(|(_, id)| *id).into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let insert = Query::insert()
+        .into_table("email_outbox")
+        .columns([
+            "id",
+            "to_address",
+            "subject",
+            "body_text",
+            "body_html",
+            "template",
+            "contact_id",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "batch_key",
+            "payload",
+            "created_at",
+        ])
+        .values_panic([
+            id.into(),
+            mail.to.clone().into(),
+            mail.subject.clone().into(),
+            mail.text.clone().into(),
+            mail.html.clone().into(),
+            mail.template.clone().into(),
+            mail.contact.into(),
+            "queued".into(),
+            0_i64.into(),
+            mail.not_before.unwrap_or(at).into(),
+            mail.batch_key.clone().into(),
+            mail.payload.as_ref().map(|p| p.to_string()).into(),
+            at.into(),
+        ])
+        .to_owned();
+    tx.execute(&insert).await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Writes side effects on their own (no record change with them).
+    pub async fn apply_effects(&self, effects: &Effects) -> Result<()> {
+        if effects.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.begin().await?;
+        write_effects(&mut tx, effects).await?;
+        tx.commit().await
+    }
+
+    /// The token with this digest, whatever its state.
+    pub async fn token(&self, digest: &str) -> Result<Option<TokenRow>> {
+        let select = Query::select()
+            .columns([
+                "kind",
+                "contact_id",
+                "portal",
+                "payload",
+                "expires_at",
+                "used_at",
+            ])
+            .from("portal_tokens")
+            .and_where(Expr::col("token_hash").eq(digest))
+            .to_owned();
+        let Some(row) = self.db.fetch_optional(&select).await? else {
+            return Ok(None);
+        };
+        Ok(Some(TokenRow {
+            kind: row.get("kind")?,
+            contact: row.get("contact_id")?,
+            portal: row.get("portal")?,
+            payload: row.get("payload")?,
+            expires_at: row.get("expires_at")?,
+            used_at: row.get("used_at")?,
+        }))
+    }
+
+    /// Marks a live token of `kind` used and returns it; None when it is unknown, used,
+    /// expired or of another kind. Only one caller can win.
+    pub async fn use_token(&self, digest: &str, kind: &str) -> Result<Option<TokenRow>> {
+        let at = now();
+        let update = Query::update()
+            .table("portal_tokens")
+            .value("used_at", at)
+            .and_where(Expr::col("token_hash").eq(digest))
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("used_at").is_null())
+            .and_where(Expr::col("expires_at").gt(at))
+            .to_owned();
+        if self.db.execute(&update).await? == 0 {
+            return Ok(None);
+        }
+        self.token(digest).await
+    }
+
+    /// Mails from `template` queued or sent to `to` since `since` (rate limits).
+    pub async fn count_recent_mails(
+        &self,
+        to: &str,
+        template: &str,
+        since: OffsetDateTime,
+    ) -> Result<u64> {
+        let select = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .from("email_outbox")
+            .and_where(sea_query::Func::lower(Expr::col("to_address")).eq(to.trim().to_lowercase()))
+            .and_where(Expr::col("template").eq(template))
+            .and_where(Expr::col("created_at").gte(since))
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => Ok(Ord::max(row.get::<i64>("n")?, 0) as u64),
+            None => Ok(0),
+        }
+    }
+
+    /// The mails queued or sent to `to`, oldest first: (template, subject, text body).
+    pub async fn mails_to(&self, to: &str) -> Result<Vec<(String, String, String)>> {
+        let select = Query::select()
+            .columns(["template", "subject", "body_text"])
+            .from("email_outbox")
+            .and_where(sea_query::Func::lower(Expr::col("to_address")).eq(to.trim().to_lowercase()))
+            .order_by("created_at", sea_query::Order::Asc)
+            .order_by("id", sea_query::Order::Asc)
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(|r| Ok((r.get("template")?, r.get("subject")?, r.get("body_text")?)))
+            .collect()
+    }
+
+    /// A stored setting (JSON), if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let select = Query::select()
+            .column("value")
+            .from("settings")
+            .and_where(Expr::col("key").eq(key))
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => {
+                let value: String = row.get("value")?;
+                serde_json::from_str(&value)
+                    .map(Some)
+                    .map_err(Error::internal)
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub async fn save_setting(&self, key: &str, value: &serde_json::Value) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("settings")
+            .columns(["key", "value"])
+            .values_panic([key.into(), value.to_string().into()])
+            .on_conflict(OnConflict::column("key").update_column("value").to_owned())
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// A stored template (subject, html, text), if the admin saved one.
+    pub async fn email_template(&self, name: &str) -> Result<Option<(String, String, String)>> {
+        let select = Query::select()
+            .columns(["subject", "body_html", "body_text"])
+            .from("email_templates")
+            .and_where(Expr::col("name").eq(name))
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => Ok(Some((
+                row.get("subject")?,
+                row.get("body_html")?,
+                row.get("body_text")?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn save_email_template(
+        &self,
+        name: &str,
+        subject: &str,
+        html: &str,
+        text: &str,
+    ) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("email_templates")
+            .columns(["name", "subject", "body_html", "body_text", "updated_at"])
+            .values_panic([
+                name.into(),
+                subject.into(),
+                html.into(),
+                text.into(),
+                now().into(),
+            ])
+            .on_conflict(
+                OnConflict::column("name")
+                    .update_columns(["subject", "body_html", "body_text", "updated_at"])
+                    .to_owned(),
+            )
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Records that `job` ran for `key`; false when it already had (once-only jobs).
+    pub async fn mark_job_run(&self, job: &str, key: &str) -> Result<bool> {
+        let insert = Query::insert()
+            .into_table("job_runs")
+            .columns(["job", "run_key", "ran_at"])
+            .values_panic([job.into(), key.into(), now().into()])
+            .on_conflict(
+                OnConflict::columns(["job", "run_key"])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        Ok(self.db.execute(&insert).await? == 1)
+    }
+}

@@ -1,0 +1,382 @@
+//! Delivering the outbox: workers claim due mails with a lease, then mark each sent (with its
+//! activity entry) or failed. Mails are queued by [`crate::mail`] in the transaction of the
+//! change that causes them; this module only moves them through `queued → sent | failed`.
+//!
+//! Exactly once with several instances: a claim sets `locked_by`/`locked_until` on rows that are
+//! queued, due and not leased by anyone else. On PostgreSQL the candidate rows are locked with
+//! `FOR UPDATE SKIP LOCKED`, so concurrent claims never pick the same row; on SQLite the single
+//! writer serializes claims. A worker that dies mid-send leaves its lease behind, and the mail
+//! becomes claimable again once the lease has expired.
+
+use atrium_core::record::now;
+use atrium_core::{Error, Result};
+use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Store;
+
+/// The columns a worker needs to send a mail.
+const MAIL_COLUMNS: [&str; 8] = [
+    "id",
+    "to_address",
+    "subject",
+    "body_text",
+    "body_html",
+    "template",
+    "contact_id",
+    "attempts",
+];
+
+/// The columns the admin list shows.
+const ENTRY_COLUMNS: [&str; 9] = [
+    "id",
+    "to_address",
+    "subject",
+    "template",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "sent_at",
+];
+
+/// The longest `last_error` kept.
+const MAX_ERROR_CHARS: usize = 2000;
+
+/// A claimed mail, ready to send.
+#[derive(Debug, Clone)]
+pub struct OutboxMail {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub template: String,
+    pub contact: Option<Uuid>,
+    /// Attempts before this one.
+    pub attempts: i64,
+}
+
+/// A row of the admin's outbox list.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub template: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+/// The statuses a mail can have.
+pub const OUTBOX_STATUSES: [&str; 3] = ["queued", "sent", "failed"];
+
+/// How long to wait before the next attempt: `base · 2^(attempts − 1)`, at most `max`.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub base: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            base: Duration::seconds(30),
+            max: Duration::hours(1),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait after the `attempts`-th failed attempt (1 for the first).
+    pub fn after(&self, attempts: i64) -> Duration {
+        let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+        let wait = self.base.saturating_mul(2_i32.saturating_pow(exponent));
+        if wait > self.max { self.max } else { wait }
+    }
+}
+
+/// What became of a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// Queued again, due at this time.
+    Retry(OffsetDateTime),
+    /// Out of attempts: `failed` until an admin retries it.
+    Failed,
+    /// The mail was no longer leased by this worker (its lease expired and another took it).
+    LostLease,
+}
+
+fn mail_of(row: &crate::db::Row) -> Result<OutboxMail> {
+    Ok(OutboxMail {
+        id: row.get("id")?,
+        to: row.get("to_address")?,
+        subject: row.get("subject")?,
+        text: row.get("body_text")?,
+        html: row.get("body_html")?,
+        template: row.get("template")?,
+        contact: row.get("contact_id")?,
+        attempts: row.get("attempts")?,
+    })
+}
+
+fn entry_of(row: &crate::db::Row) -> Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        id: row.get("id")?,
+        to: row.get("to_address")?,
+        subject: row.get("subject")?,
+        template: row.get("template")?,
+        status: row.get("status")?,
+        attempts: row.get("attempts")?,
+        last_error: row.get("last_error")?,
+        created_at: row.get("created_at")?,
+        sent_at: row.get("sent_at")?,
+    })
+}
+
+fn truncated(error: &str) -> String {
+    match error.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((end, _)) => format!("{}…", &error[..end]),
+        None => error.to_owned(),
+    }
+}
+
+impl Store {
+    /// Leases up to `limit` due mails to `worker` for `lease` and returns them, oldest due
+    /// first. A mail is due when it is queued, its `next_attempt_at` has come and nobody holds
+    /// a live lease on it.
+    pub async fn claim_due(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: u64,
+    ) -> Result<Vec<OutboxMail>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let at = now();
+        // SQLite has no row locks (sea-query leaves the clause out there); its single writer
+        // runs the whole UPDATE at once, which is just as exclusive.
+        let candidates = Query::select()
+            .column("id")
+            .from("email_outbox")
+            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("next_attempt_at").lte(at))
+            .and_where(
+                Expr::col("locked_until")
+                    .is_null()
+                    .or(Expr::col("locked_until").lt(at)),
+            )
+            .order_by("next_attempt_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let claim = Query::update()
+            .table("email_outbox")
+            .value("locked_by", worker)
+            .value("locked_until", at + lease)
+            .and_where(Expr::col("id").in_subquery(candidates))
+            // Checked again on the row itself: a row another worker claimed between the
+            // subquery's snapshot and the update is left alone.
+            .and_where(Expr::col("status").eq("queued"))
+            .returning(Query::returning().columns(MAIL_COLUMNS))
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        let rows = tx.fetch_all(&claim).await?;
+        tx.commit().await?;
+        let mut mails = rows.iter().map(mail_of).collect::<Result<Vec<_>>>()?;
+        mails.sort_by_key(|mail| mail.id);
+        Ok(mails)
+    }
+
+    /// Marks a mail this worker leased as sent and, when it is about a contact, puts
+    /// `email_sent` on the contact's timeline, in one transaction. False (and nothing changes)
+    /// when the mail is no longer leased by `worker`.
+    pub async fn mark_sent(&self, id: Uuid, worker: &str) -> Result<bool> {
+        let at = now();
+        let update = Query::update()
+            .table("email_outbox")
+            .value("status", "sent")
+            .value("sent_at", at)
+            .value("attempts", Expr::col("attempts").add(1))
+            .value("locked_by", Option::<String>::None)
+            .value("locked_until", Option::<OffsetDateTime>::None)
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("locked_by").eq(worker))
+            .and_where(Expr::col("status").eq("queued"))
+            .returning(Query::returning().columns(["contact_id", "subject"]))
+            .to_owned();
+        let mut tx = self.db.begin().await?;
+        let Some(row) = tx.fetch_optional(&update).await? else {
+            return Ok(false);
+        };
+        let contact: Option<Uuid> = row.get("contact_id")?;
+        if let Some(contact) = contact {
+            let subject: String = row.get("subject")?;
+            let insert = Query::insert()
+                .into_table("activity")
+                .columns([
+                    "id",
+                    "contact_id",
+                    "kind",
+                    "source",
+                    "at",
+                    "detail",
+                    "record_module",
+                    "record_id",
+                ])
+                .values_panic([
+                    Uuid::now_v7().into(),
+                    contact.into(),
+                    "email_sent".into(),
+                    "email".into(),
+                    at.into(),
+                    subject.into(),
+                    Option::<String>::None.into(),
+                    Option::<Uuid>::None.into(),
+                ])
+                .to_owned();
+            tx.execute(&insert).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a failed attempt at a mail this worker leased: one more attempt, the error, and
+    /// either the next attempt after `backoff` or, once `max_attempts` are used up, `failed`.
+    /// The lease is released either way.
+    pub async fn mark_failed_attempt(
+        &self,
+        id: Uuid,
+        worker: &str,
+        error: &str,
+        max_attempts: u32,
+        backoff: &Backoff,
+    ) -> Result<AttemptOutcome> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let select = Query::select()
+            .column("attempts")
+            .from("email_outbox")
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("locked_by").eq(worker))
+            .and_where(Expr::col("status").eq("queued"))
+            .to_owned();
+        let Some(row) = tx.fetch_optional(&select).await? else {
+            return Ok(AttemptOutcome::LostLease);
+        };
+        let attempts = row.get::<i64>("attempts")?.saturating_add(1);
+        let outcome = if attempts >= i64::from(max_attempts) {
+            AttemptOutcome::Failed
+        } else {
+            AttemptOutcome::Retry(at + backoff.after(attempts))
+        };
+        let mut update = Query::update();
+        update
+            .table("email_outbox")
+            .value("attempts", attempts)
+            .value("last_error", truncated(error))
+            .value("locked_by", Option::<String>::None)
+            .value("locked_until", Option::<OffsetDateTime>::None)
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("locked_by").eq(worker))
+            .and_where(Expr::col("status").eq("queued"));
+        match outcome {
+            AttemptOutcome::Retry(next) => {
+                update.value("next_attempt_at", next);
+            }
+            _ => {
+                update.value("status", "failed");
+            }
+        }
+        if tx.execute(&update).await? == 0 {
+            return Ok(AttemptOutcome::LostLease);
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The newest `limit` mails, optionally of one status, newest first.
+    pub async fn outbox(&self, limit: u64, status: Option<&str>) -> Result<Vec<OutboxEntry>> {
+        let mut select = Query::select();
+        select
+            .columns(ENTRY_COLUMNS)
+            .from("email_outbox")
+            .order_by("created_at", Order::Desc)
+            .order_by("id", Order::Desc)
+            .limit(limit);
+        if let Some(status) = status {
+            select.and_where(Expr::col("status").eq(status));
+        }
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(entry_of)
+            .collect()
+    }
+
+    /// One mail of the outbox.
+    pub async fn outbox_entry(&self, id: Uuid) -> Result<Option<OutboxEntry>> {
+        let select = Query::select()
+            .columns(ENTRY_COLUMNS)
+            .from("email_outbox")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(entry_of)
+            .transpose()
+    }
+
+    /// Queues a failed (or still queued) mail again with a fresh set of attempts, due now.
+    /// `NotFound` for an unknown id, `Conflict` for a mail already sent. A lease someone holds
+    /// on it is left alone, so a mail being sent right now is not sent twice.
+    pub async fn retry_mail(&self, id: Uuid) -> Result<OutboxEntry> {
+        let update = Query::update()
+            .table("email_outbox")
+            .value("status", "queued")
+            .value("attempts", 0_i64)
+            .value("next_attempt_at", now())
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("status").is_in(["queued", "failed"]))
+            .to_owned();
+        let changed = self.db.execute(&update).await?;
+        let entry = self.outbox_entry(id).await?.ok_or(Error::NotFound)?;
+        if changed == 0 {
+            return Err(Error::Conflict("the mail was already sent".into()));
+        }
+        Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let backoff = Backoff::default();
+        assert_eq!(backoff.after(1), Duration::seconds(30));
+        assert_eq!(backoff.after(2), Duration::seconds(60));
+        assert_eq!(backoff.after(3), Duration::seconds(120));
+        assert_eq!(backoff.after(8), Duration::hours(1));
+        assert_eq!(backoff.after(1000), Duration::hours(1));
+        assert_eq!(backoff.after(0), Duration::seconds(30));
+    }
+
+    #[test]
+    fn long_errors_are_cut() {
+        let long = "x".repeat(MAX_ERROR_CHARS + 10);
+        assert_eq!(truncated(&long).chars().count(), MAX_ERROR_CHARS + 1);
+        assert_eq!(truncated("short"), "short");
+    }
+}

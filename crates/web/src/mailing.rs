@@ -1,0 +1,280 @@
+//! Composing the mails Atrium sends: loading templates (an admin's version or the default),
+//! building merge fields, deciding whether an invitation may be sent, and turning it all into
+//! store `Effects` that are written in the same transaction as the change that causes them.
+
+use std::collections::HashMap;
+
+use atrium_core::company::Company;
+use atrium_core::customer::today_in;
+use atrium_core::portal::Portal;
+use atrium_core::templates::{self, Template};
+use atrium_core::value::format_date;
+use atrium_core::{Error, ModuleDef, Record, Result, Value};
+use atrium_store::{Effects, NewActivity, NewMail, NewToken};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, json};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::new_token;
+
+pub const INVITATION_TTL: Duration = Duration::days(7);
+pub const RESET_TTL: Duration = Duration::hours(1);
+const SETTINGS_KEY: &str = "email";
+
+/// `/api/v1/admin/email-settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// Send invitations and password resets to contacts who opted out of e-mail.
+    #[serde(default)]
+    pub allow_portal_email_to_opted_out: bool,
+}
+
+pub async fn email_settings(state: &AppState) -> Result<EmailSettings> {
+    Ok(match state.store.setting(SETTINGS_KEY).await? {
+        Some(value) => serde_json::from_value(value).unwrap_or_default(),
+        None => EmailSettings::default(),
+    })
+}
+
+pub async fn save_email_settings(state: &AppState, settings: &EmailSettings) -> Result<()> {
+    let value = serde_json::to_value(settings).map_err(Error::internal)?;
+    state.store.save_setting(SETTINGS_KEY, &value).await
+}
+
+/// The template `name` as it is in force: the admin's, else the default.
+pub async fn template(state: &AppState, name: &str) -> Result<Template> {
+    if let Some((subject, body_html, body_text)) = state.store.email_template(name).await? {
+        return Ok(Template {
+            subject,
+            body_html,
+            body_text,
+        });
+    }
+    templates::default_template(name).ok_or(Error::NotFound)
+}
+
+/// Where a portal lives for customers: its custom host, or `/portal[/{slug}]` of the base URL.
+pub fn portal_url(base_url: &str, portal: &Portal) -> String {
+    if let Some(host) = &portal.custom_host {
+        let scheme = if base_url.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        return format!("{scheme}://{host}");
+    }
+    if portal.default {
+        format!("{base_url}/portal")
+    } else {
+        format!("{base_url}/portal/{}", portal.slug)
+    }
+}
+
+/// A record's fields as plain merge-field values.
+pub fn record_fields(module: &ModuleDef, record: &Record) -> Map<String, serde_json::Value> {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(record.id));
+    out.insert("number".into(), json!(record.number));
+    for field in &module.fields {
+        let value = match record.get(&field.name) {
+            Value::Ref(r) => json!(r.label.clone().unwrap_or_default()),
+            other => other.to_plain_json(),
+        };
+        out.insert(field.name.clone(), value);
+    }
+    out
+}
+
+/// Everything a mail needs besides its own merge fields.
+pub struct Kit {
+    pub company: Company,
+    pub base_url: String,
+    pub settings: EmailSettings,
+    pub portals: Vec<Portal>,
+    pub templates: HashMap<String, Template>,
+    pub today: time::Date,
+}
+
+impl Kit {
+    pub async fn load(state: &AppState) -> Result<Kit> {
+        let company = state.store.company().await?;
+        let today = today_in(&company.time_zone);
+        let mut loaded = HashMap::new();
+        for name in templates::NAMES {
+            loaded.insert(name.to_owned(), template(state, name).await?);
+        }
+        Ok(Kit {
+            company,
+            base_url: state.config.base_url.clone(),
+            settings: email_settings(state).await?,
+            portals: state.store.portals().await?,
+            templates: loaded,
+            today,
+        })
+    }
+
+    /// The portal a contact signs in to: the first of their portals, else the default.
+    pub fn portal_of(&self, contact: &Record) -> Option<&Portal> {
+        let chosen = atrium_core::customer::allowed_portals(contact);
+        match chosen.first() {
+            Some(slug) => self.portals.iter().find(|p| p.slug == *slug),
+            None => self.portals.iter().find(|p| p.default),
+        }
+    }
+
+    pub fn portal_json(&self, portal: &Portal) -> serde_json::Value {
+        json!({"name": portal.name, "title": portal.title, "slug": portal.slug, "url": portal_url(&self.base_url, portal), "default": portal.default})
+    }
+
+    pub fn company_json(&self) -> serde_json::Value {
+        let logo = format!("{}/api/v1/company/logo", self.base_url);
+        let mut company = serde_json::to_value(&self.company).unwrap_or_else(|_| json!({}));
+        company["logo_url"] = json!(logo);
+        company
+    }
+
+    /// Renders template `name` (or `override_name` when a portal names another one).
+    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<templates::Rendered> {
+        let template = self
+            .templates
+            .get(name)
+            .or_else(|| self.templates.get("portal_invitation"))
+            .ok_or(Error::NotFound)?;
+        templates::render(template, context)
+            .map_err(|e| Error::Internal(format!("template {name}: {e}")))
+    }
+}
+
+/// Whether portal e-mail may go to this contact, and if not, why.
+pub fn mail_refusal(kit: &Kit, contact: &Record, portal: Option<&Portal>) -> Option<&'static str> {
+    if contact
+        .get("email")
+        .as_text()
+        .is_none_or(|e| e.trim().is_empty())
+    {
+        return Some("no_email");
+    }
+    if let Value::Date(end) = contact.get("support_end_date")
+        && *end < kit.today
+    {
+        return Some("support_ended");
+    }
+    if contact.get("email_opt_out") == &Value::Boolean(true)
+        && !kit.settings.allow_portal_email_to_opted_out
+    {
+        return Some("opted_out");
+    }
+    match portal {
+        Some(portal) if portal.active => None,
+        _ => Some("portal_inactive"),
+    }
+}
+
+/// An invitation decided: sent (with the effects that send it) or not, and why not.
+pub struct Invitation {
+    pub invited: bool,
+    pub reason: Option<&'static str>,
+    pub effects: Effects,
+}
+
+impl Invitation {
+    pub fn json(&self) -> serde_json::Value {
+        match self.reason {
+            None => json!({"invited": self.invited}),
+            Some(reason) => json!({"invited": false, "reason": reason}),
+        }
+    }
+}
+
+/// Plans the invitation of `contact` (its state after the write): a new single-use token
+/// (earlier ones stop working), the mail from the portal's login template, the activity entry.
+pub fn plan_invitation(
+    kit: &Kit,
+    contacts: &ModuleDef,
+    contact: &Record,
+    organization: Option<&Record>,
+    organizations: Option<&ModuleDef>,
+) -> Result<Invitation> {
+    let portal = kit.portal_of(contact);
+    if let Some(reason) = mail_refusal(kit, contact, portal) {
+        return Ok(Invitation {
+            invited: false,
+            reason: Some(reason),
+            effects: Effects::default(),
+        });
+    }
+    let portal = portal.ok_or(Error::NotFound)?;
+    let email = contact
+        .get("email")
+        .as_text()
+        .unwrap_or_default()
+        .to_owned();
+    let (token, digest) = new_token();
+    let link = format!(
+        "{}/invitation?token={token}",
+        portal_url(&kit.base_url, portal)
+    );
+    let context = json!({
+        "contact": record_fields(contacts, contact),
+        "organization": match (organization, organizations) {
+            (Some(org), Some(module)) => serde_json::Value::Object(record_fields(module, org)),
+            _ => serde_json::Value::Null,
+        },
+        "portal": kit.portal_json(portal),
+        "company": kit.company_json(),
+        "link": link,
+        "support_end_date": match contact.get("support_end_date") { Value::Date(d) => json!(format_date(*d)), _ => serde_json::Value::Null },
+    });
+    let rendered = kit.render(&portal.login_template, &context)?;
+    let effects = Effects {
+        mails: vec![NewMail {
+            to: email,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            template: portal.login_template.clone(),
+            contact: Some(contact.id),
+            ..NewMail::default()
+        }],
+        tokens: vec![NewToken {
+            digest,
+            kind: "invitation",
+            contact: contact.id,
+            portal: Some(portal.slug.clone()),
+            payload: None,
+            ttl: INVITATION_TTL,
+        }],
+        revoke_tokens: vec![(contact.id, "invitation")],
+        activity: vec![NewActivity {
+            contact: contact.id,
+            kind: "invitation_sent".into(),
+            source: "email".into(),
+            detail: format!("Invitation to {} sent", portal.slug),
+            record: None,
+        }],
+    };
+    Ok(Invitation {
+        invited: true,
+        reason: None,
+        effects,
+    })
+}
+
+/// A contact as it will be once `changes` are applied to `before` (or to nothing, on create).
+pub fn contact_after(id: Uuid, before: Option<&Record>, changes: &[(String, Value)]) -> Record {
+    let mut record = before.cloned().unwrap_or_else(|| Record {
+        id,
+        number: String::new(),
+        version: 0,
+        created_at: atrium_core::record::now(),
+        updated_at: atrium_core::record::now(),
+        values: Default::default(),
+    });
+    for (field, value) in changes {
+        record.values.insert(field.clone(), value.clone());
+    }
+    record
+}
