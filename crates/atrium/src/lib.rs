@@ -48,7 +48,10 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
-    let app = atrium_web::app(store.clone(), web_config(config));
+    let state = atrium_web::AppState::new(store.clone(), web_config(config));
+    let app = atrium_web::router(state.clone());
+    // Daily jobs are idempotent; running them hourly only catches changes sooner.
+    let scheduler = atrium_web::jobs::spawn_scheduler(state, std::time::Duration::from_secs(3600));
     let mail_worker = start_mail_worker(config, &store)?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, "serving");
@@ -65,6 +68,7 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     {
         tracing::warn!("the mail worker did not stop in time");
     }
+    scheduler.abort();
     store.db().close().await;
     served?;
     Ok(())

@@ -24,6 +24,10 @@ pub enum Filter {
     Eq(String, Value),
     /// `field` is null or differs from `value`.
     Ne(String, Value),
+    /// `field >= value` (nulls never match).
+    Gte(String, Value),
+    /// `field <= value` (nulls never match).
+    Lte(String, Value),
     /// A list field (multipicklist) is empty or contains `value`.
     ListEmptyOrContains(String, String),
     /// The record is linked many-to-many to the given record.

@@ -43,6 +43,27 @@ impl Store {
         internal: bool,
         author: Actor,
     ) -> Result<Comment> {
+        self.add_comment_with(
+            module,
+            record_id,
+            body,
+            internal,
+            author,
+            crate::Effects::default(),
+        )
+        .await
+    }
+
+    /// Adds a comment and writes `effects` (its notifications) in the same transaction.
+    pub async fn add_comment_with(
+        &self,
+        module: &ModuleDef,
+        record_id: Uuid,
+        body: &str,
+        internal: bool,
+        author: Actor,
+        effects: crate::Effects,
+    ) -> Result<Comment> {
         let (user, contact) = match author {
             Actor::Staff(id) => (Some(id), None),
             Actor::Contact(id) => (None, Some(id)),
@@ -64,7 +85,10 @@ impl Store {
                 now().into(),
             ])
             .to_owned();
-        self.db.execute(&insert).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(&insert).await?;
+        crate::mail::write_effects(&mut tx, &effects).await?;
+        tx.commit().await?;
         let mut comments = self
             .comments_where(module, record_id, Some(id), true)
             .await?;

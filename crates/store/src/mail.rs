@@ -119,6 +119,23 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
         tx.execute(&insert).await?;
     }
     for mail in &effects.mails {
+        // A batched mail still waiting in the queue is replaced by the merged one.
+        if let Some(key) = &mail.batch_key {
+            let merge = Query::update()
+                .table("email_outbox")
+                .value("subject", mail.subject.clone())
+                .value("body_text", mail.text.clone())
+                .value("body_html", mail.html.clone())
+                .value("payload", mail.payload.as_ref().map(|p| p.to_string()))
+                .and_where(Expr::col("batch_key").eq(key.as_str()))
+                .and_where(Expr::col("status").eq("queued"))
+                .and_where(Expr::col("attempts").eq(0_i64))
+                .and_where(Expr::col("locked_by").is_null())
+                .to_owned();
+            if tx.execute(&merge).await? > 0 {
+                continue;
+            }
+        }
         insert_mail(tx, mail, at).await?;
     }
     for entry in &effects.activity {
@@ -265,6 +282,24 @@ impl Store {
         }
     }
 
+    /// The payload of the batched mail with this key that still waits in the queue, if any.
+    pub async fn queued_batch(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let select = Query::select()
+            .column("payload")
+            .from("email_outbox")
+            .and_where(Expr::col("batch_key").eq(key))
+            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("attempts").eq(0_i64))
+            .and_where(Expr::col("locked_by").is_null())
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => Ok(row
+                .get::<Option<String>>("payload")?
+                .and_then(|p| serde_json::from_str(&p).ok())),
+            None => Ok(None),
+        }
+    }
+
     /// The mails queued or sent to `to`, oldest first: (template, subject, text body).
     pub async fn mails_to(&self, to: &str) -> Result<Vec<(String, String, String)>> {
         let select = Query::select()
@@ -353,6 +388,76 @@ impl Store {
             .to_owned();
         self.db.execute(&insert).await?;
         Ok(())
+    }
+
+    /// Writes `effects` only if `job` never ran for `key`, marking it in the same transaction:
+    /// whatever runs the job (several instances, a restart), the effects happen once.
+    pub async fn apply_effects_once(
+        &self,
+        job: &str,
+        key: &str,
+        effects: &Effects,
+    ) -> Result<bool> {
+        let mut tx = self.db.begin().await?;
+        let mark = Query::insert()
+            .into_table("job_runs")
+            .columns(["job", "run_key", "ran_at"])
+            .values_panic([job.into(), key.into(), now().into()])
+            .on_conflict(
+                OnConflict::columns(["job", "run_key"])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        if tx.execute(&mark).await? == 0 {
+            return Ok(false);
+        }
+        write_effects(&mut tx, effects).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Removes sessions, tokens and sign-in failures nobody can use any more.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let at = now();
+        let day_ago = at - Duration::days(1);
+        let mut removed = 0;
+        removed += self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table("sessions")
+                    .cond_where(
+                        sea_query::Cond::any()
+                            .add(Expr::col("expires_at").lt(at))
+                            .add(Expr::col("last_seen_at").lt(day_ago)),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        removed += self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table("portal_tokens")
+                    .cond_where(
+                        sea_query::Cond::any()
+                            .add(Expr::col("expires_at").lt(day_ago))
+                            .add(Expr::col("used_at").lt(day_ago)),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        removed += self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table("login_attempts")
+                    .and_where(Expr::col("at").lt(day_ago))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(removed)
     }
 
     /// Records that `job` ran for `key`; false when it already had (once-only jobs).

@@ -147,8 +147,8 @@ fn truncated(error: &str) -> String {
 }
 
 impl Store {
-    /// Leases up to `limit` due mails to `worker` for `lease` and returns them, oldest due
-    /// first. A mail is due when it is queued, its `next_attempt_at` has come and nobody holds
+    /// Leases up to `limit` due mails (the longest due first) to `worker` for `lease` and
+    /// returns them in the order they were queued. A mail is due when it is queued, its `next_attempt_at` has come and nobody holds
     /// a live lease on it.
     pub async fn claim_due(
         &self,
@@ -160,8 +160,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let at = now();
-        // SQLite has no row locks (sea-query leaves the clause out there); its single writer
-        // runs the whole UPDATE at once, which is just as exclusive.
+        // Two statements in one transaction: lock the candidates, then lease them. (One
+        // `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` is not safe: when
+        // PostgreSQL plans the subquery as the rescanned inner side of a join, each rescan
+        // skips the rows the statement already updated and takes n more, up to all of them.)
+        // SQLite has no row locks (sea-query leaves the clause out there); `BEGIN IMMEDIATE`
+        // makes the whole transaction the only writer, which is just as exclusive.
         let candidates = Query::select()
             .column("id")
             .from("email_outbox")
@@ -177,17 +181,24 @@ impl Store {
             .limit(limit)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .to_owned();
+        let mut tx = self.db.begin().await?;
+        let ids = tx
+            .fetch_all(&candidates)
+            .await?
+            .iter()
+            .map(|row| row.get::<Uuid>("id"))
+            .collect::<Result<Vec<_>>>()?;
+        if ids.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
         let claim = Query::update()
             .table("email_outbox")
             .value("locked_by", worker)
             .value("locked_until", at + lease)
-            .and_where(Expr::col("id").in_subquery(candidates))
-            // Checked again on the row itself: a row another worker claimed between the
-            // subquery's snapshot and the update is left alone.
-            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("id").is_in(ids))
             .returning(Query::returning().columns(MAIL_COLUMNS))
             .to_owned();
-        let mut tx = self.db.begin().await?;
         let rows = tx.fetch_all(&claim).await?;
         tx.commit().await?;
         let mut mails = rows.iter().map(mail_of).collect::<Result<Vec<_>>>()?;

@@ -220,6 +220,17 @@ impl Store {
                     .add(Expr::col(field.clone()).is_null())
                     .add(Expr::col(field.clone()).ne(bind(&def.field_type, value)))
             }
+            Filter::Gte(field, value) | Filter::Lte(field, value) => {
+                let def = module
+                    .field(field)
+                    .ok_or_else(|| Error::field(field, "unknown field"))?;
+                let bound = bind(&def.field_type, value);
+                let column = Expr::col(field.clone());
+                Cond::all().add(match filter {
+                    Filter::Gte(..) => column.gte(bound),
+                    _ => column.lte(bound),
+                })
+            }
             Filter::ListEmptyOrContains(field, value) => {
                 // Lists are stored as JSON arrays of strings.
                 let quoted = serde_json::Value::String(value.clone()).to_string();

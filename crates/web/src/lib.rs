@@ -9,7 +9,9 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod mailing;
+pub mod notify;
 pub mod observe;
 pub mod openapi;
 pub mod pdf;
@@ -36,6 +38,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.config.base_url.starts_with("https://")
     }
@@ -43,10 +52,11 @@ impl AppState {
 
 /// The whole application.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
+    router(AppState::new(store, config))
+}
+
+/// The whole application over a state the caller also uses (e.g. for scheduled jobs).
+pub fn router(state: AppState) -> Router {
     let (api, openapi) = openapi::api_router(&state).split_for_parts();
     let openapi = Arc::new(openapi);
     Router::new()

@@ -144,9 +144,28 @@ pub async fn change(
     let expected = if_match(&headers)?;
     let mut changes = parse_input(module, &body, Mode::Update)?;
     if module.name != contacts::CONTACTS {
+        let effects = status_change_notices(&state, module, id, &changes).await?;
         let record = state
             .store
-            .update(module, id, changes, Actor::Staff(staff.user.id), expected)
+            .update_with(
+                module,
+                id,
+                changes,
+                Actor::Staff(staff.user.id),
+                expected,
+                |before, effective| {
+                    // Only a status that really changes is news.
+                    let changed = effective.iter().any(|(f, _)| f == "status");
+                    Ok(match effects {
+                        Some((old, effects))
+                            if changed && before.get("status").as_text() == old.as_deref() =>
+                        {
+                            effects
+                        }
+                        _ => atrium_store::Effects::default(),
+                    })
+                },
+            )
             .await?;
         return Ok(with_etag(
             StatusCode::OK,
@@ -191,6 +210,30 @@ pub async fn change(
         json["portal"] = invitation.json();
     }
     Ok(with_etag(StatusCode::OK, record.etag(), json))
+}
+
+/// The notices a status change would send, with the status they were composed against.
+async fn status_change_notices(
+    state: &AppState,
+    module: &atrium_core::ModuleDef,
+    id: uuid::Uuid,
+    changes: &atrium_core::validate::Changes,
+) -> ApiResult<Option<(Option<String>, atrium_store::Effects)>> {
+    let Some((_, FieldValue::Text(new))) = changes.iter().find(|(f, _)| f == "status") else {
+        return Ok(None);
+    };
+    let before = state.store.get(module, id).await?;
+    let old = before.get("status").as_text().map(str::to_owned);
+    if old.as_deref() == Some(new.as_str()) {
+        return Ok(None);
+    }
+    let after = crate::mailing::contact_after(id, Some(&before), changes);
+    let update = crate::notify::Update {
+        comment: None,
+        status: Some((old.clone().unwrap_or_default(), new.clone())),
+    };
+    let effects = crate::notify::record_updated(state, module, &after, &update).await?;
+    Ok(Some((old, effects)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/records/{module}/{id}", tag = "records",
@@ -317,17 +360,26 @@ pub async fn add_comment(
         )
         .into());
     }
-    if !state.store.exists(module, id).await? {
-        return Err(Error::NotFound.into());
-    }
+    let record = state.store.get(module, id).await?;
+    // A reply customers can read is news to those who follow the record.
+    let effects = if comment.internal {
+        atrium_store::Effects::default()
+    } else {
+        let update = crate::notify::Update {
+            comment: Some((&comment.body, &staff.user.name)),
+            status: None,
+        };
+        crate::notify::record_updated(&state, module, &record, &update).await?
+    };
     let comment = state
         .store
-        .add_comment(
+        .add_comment_with(
             module,
             id,
             &comment.body,
             comment.internal,
             Actor::Staff(staff.user.id),
+            effects,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(CommentJson::from(&comment))))

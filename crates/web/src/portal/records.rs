@@ -236,11 +236,20 @@ async fn create_record(
     store
         .follow(&scoped.module.name, id, customer.id.contact)
         .await?;
-    let label = store
-        .get(scoped.module, id)
-        .await
-        .map(|r| r.number)
-        .unwrap_or_default();
+    let created = store.get(scoped.module, id).await?;
+    if matches!(scoped.module.name.as_str(), "cases" | "tickets") {
+        let notice = crate::notify::customer_activity(
+            state,
+            &customer.portal,
+            scoped.module,
+            &created,
+            &customer.contact,
+            None,
+        )
+        .await?;
+        store.apply_effects(&notice).await?;
+    }
+    let label = created.number;
     store
         .add_activity(
             customer.id.contact,
@@ -540,10 +549,19 @@ pub async fn add_comment(
     }
     let actor = Actor::Contact(customer.id.contact);
     let store = &state.store;
-    let added = store
-        .add_comment(scoped.module, id, &comment.body, false, actor)
-        .await?;
     let record = store.get(scoped.module, id).await?;
+    let notice = crate::notify::customer_activity(
+        &state,
+        &customer.portal,
+        scoped.module,
+        &record,
+        &customer.contact,
+        Some(&comment.body),
+    )
+    .await?;
+    let added = store
+        .add_comment_with(scoped.module, id, &comment.body, false, actor, notice)
+        .await?;
     if let Some(status) = reopen_on_reply(scoped.module, record.get("status")) {
         store
             .update(
