@@ -14,6 +14,7 @@ on_both_databases!(
     forgot_password_is_anonymous_limited_and_single_use,
     templates_are_checked_and_previewed,
     email_settings_round_trip,
+    a_new_email_applies_only_once_confirmed,
 );
 
 const STRONG: &str = "tangerine submarine orchestra";
@@ -337,4 +338,84 @@ async fn email_settings_round_trip(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let (_, settings) = app.get("/api/v1/admin/email-settings").await;
     assert_eq!(settings["allow_portal_email_to_opted_out"], true);
+}
+
+async fn a_new_email_applies_only_once_confirmed(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let (status, problem) = send(
+        app.portal(&emma, Method::PATCH, "/me")
+            .json(&json!({"email": "new@example.com"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the default layout keeps the e-mail read-only: {problem}"
+    );
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    portal["profile"]["contact"]["email"] = json!("read_write");
+    send(
+        app.admin(Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+
+    let (status, me) = send(
+        app.portal(&emma, Method::PATCH, "/me")
+            .json(&json!({"email": "New@Example.com", "phone": "+1 555 0101"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(
+        me["email"],
+        json!(emma.email),
+        "nothing changes before the confirmation"
+    );
+    assert_eq!(me["phone"], "+1 555 0101", "other fields change at once");
+    assert_eq!(me["email_change"], json!({"pending": "new@example.com"}));
+    let text = app
+        .store
+        .mails_to("new@example.com")
+        .await
+        .expect("mails")
+        .pop()
+        .expect("a mail")
+        .2;
+    let start = text.find("token=").expect("token") + "token=".len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let confirm = |token: String| {
+        send(
+            app.client
+                .post(app.url("/api/v1/portal/default/email/confirm"))
+                .json(&json!({"token": token})),
+        )
+    };
+    let (status, _) = confirm(token.clone()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = confirm(token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "single use");
+    let (_, me) = send(app.portal(&emma, Method::GET, "/me")).await;
+    assert_eq!(me["email"], "new@example.com");
+    let (status, _) = send(
+        app.client
+            .post(app.url("/api/v1/portal/default/login"))
+            .json(&json!({"email": "new@example.com", "password": common::CUSTOMER_PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let other = app.customer("Olga", "Other", None).await;
+    let (status, _) = send(
+        app.portal(&other, Method::PATCH, "/me")
+            .json(&json!({"email": "new@example.com"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "another portal user's address"
+    );
 }

@@ -27,6 +27,7 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(home::home))
         .routes(routes!(menu::modules))
         .routes(routes!(profile::me, profile::change_me))
+        .routes(routes!(profile::confirm_email))
         .routes(routes!(profile::organization, profile::change_organization))
         .routes(routes!(faqs::search))
         .routes(routes!(records::list, records::create))
