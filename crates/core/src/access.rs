@@ -308,18 +308,26 @@ impl<'a> Access<'a> {
         menu
     }
 
-    /// Records of `module` within `level`, hard rules included.
+    /// Records of `module` within `level` for an action other than reading (edit, delete,
+    /// comment), hard rules included. Documents readable only through a readable case,
+    /// ticket or project are not within it: that rule is about reading.
     pub fn filter(&self, module: &ModuleDef, level: Level) -> Filter {
-        self.filter_at_depth(module, level, 0)
+        self.filter_at_depth(module, level, 0, false)
     }
 
     /// Records of `module` the customer may read.
     pub fn read_filter(&self, module: &ModuleDef) -> Filter {
         let level = self.grant(module).read;
-        self.filter(module, level)
+        self.filter_at_depth(module, level, 0, true)
     }
 
-    fn filter_at_depth(&self, module: &ModuleDef, level: Level, depth: u8) -> Filter {
+    fn filter_at_depth(
+        &self,
+        module: &ModuleDef,
+        level: Level,
+        depth: u8,
+        reading: bool,
+    ) -> Filter {
         // Parents and linked records are at most two steps away; the bound only guards
         // against metadata that would loop.
         if depth > 3 {
@@ -339,6 +347,7 @@ impl<'a> Access<'a> {
                                 parent_def,
                                 parent_level,
                                 depth + 1,
+                                true,
                             )),
                         }
                     }
@@ -358,7 +367,7 @@ impl<'a> Access<'a> {
                     },
                     Level::All => Filter::All,
                 };
-                if module.name == "documents" && level > Level::None {
+                if reading && module.name == "documents" && level > Level::None {
                     let mut any = vec![filter];
                     for parent in ["cases", "tickets", "projects"] {
                         if let Some(parent_def) = self.registry.module(parent)
@@ -366,7 +375,7 @@ impl<'a> Access<'a> {
                         {
                             let parent_level = self.grant(parent_def).read;
                             let parent_filter =
-                                self.filter_at_depth(parent_def, parent_level, depth + 1);
+                                self.filter_at_depth(parent_def, parent_level, depth + 1, true);
                             if parent_filter != Filter::Nothing {
                                 any.push(Filter::LinkedToAny {
                                     module: parent.into(),

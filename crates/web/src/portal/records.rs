@@ -121,6 +121,11 @@ pub async fn list(
     QueryPairs(params): QueryPairs,
 ) -> ApiResult<Json<RecordPage>> {
     let scoped = Scoped::new(&state, &customer, &module)?;
+    // A module's own list is there when the customer's menu has it; children readable only as
+    // a related list (project tasks) are listed from their parent.
+    if scoped.access.grant.read == Level::None {
+        return Err(Error::NotFound.into());
+    }
     let query = parse_list_params(&scoped.view, &params)?.and(scoped.read.clone());
     let page = state
         .store
