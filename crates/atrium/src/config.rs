@@ -99,8 +99,12 @@ impl Config {
         }
         figment = figment
             .merge(
-                Env::prefixed("ATRIUM_")
-                    .filter(|k| ENV_KEYS.contains(&k.as_str()) && k != "database_url"),
+                // The filter sees the name as written (`SMTP_URL`); figment lowercases it only
+                // afterwards.
+                Env::prefixed("ATRIUM_").filter(|k| {
+                    let key = k.as_str().to_lowercase();
+                    ENV_KEYS.contains(&key.as_str()) && key != "database_url"
+                }),
             )
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Serialized::globals(overrides));

@@ -195,7 +195,8 @@ impl Mailer {
         }
     }
 
-    /// Delivers over SMTP to the server named by `url` (see [`SmtpTarget::parse`]).
+    /// Delivers over SMTP to the server named by `url` (see [`SmtpTarget::parse`]). Call it
+    /// inside a Tokio runtime: the connection pool starts a task.
     pub fn smtp(url: &str, from: &str, options: SmtpOptions) -> anyhow::Result<Self> {
         let from = sender(from)?;
         let target = SmtpTarget::parse(url)?;
@@ -413,8 +414,8 @@ mod tests {
         assert!(err.permanent);
     }
 
-    #[test]
-    fn a_bad_sender_is_a_configuration_error() {
+    #[tokio::test]
+    async fn a_bad_sender_is_a_configuration_error() {
         assert!(Mailer::files("/tmp", "nobody").is_err());
         assert!(
             Mailer::from_config(
