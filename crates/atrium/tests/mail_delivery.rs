@@ -1137,12 +1137,50 @@ async fn serve_delivers_over_the_configured_smtp_server() {
         "\"Portal Team\" <portal@atrium.test>"
     );
     assert_eq!(message.header("X-MailFrom"), "portal@atrium.test");
+    assert_eq!(message.header("Subject"), "Your access to Customer Portal");
     assert!(
         message
             .header("Content-Type")
             .starts_with("multipart/alternative")
     );
     assert!(message.raw.contains("text/plain") && message.raw.contains("text/html"));
+
+    // The link in the invitation sets the first password, once.
+    let decoded = message
+        .raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = decoded
+        .find("invitation?token=")
+        .expect("an invitation link")
+        + "invitation?token=".len();
+    let invitation: String = decoded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let accept = || {
+        send(
+            client
+                .post(format!("{base}/api/v1/portal/default/invitation/accept"))
+                .json(&serde_json::json!({"token": invitation, "password": "tangerine submarine orchestra"})),
+        )
+    };
+    let (status, body) = accept().await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = accept().await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the link works once"
+    );
+    let (status, signed_in) = send(
+        client
+            .post(format!("{base}/api/v1/portal/default/login"))
+            .json(&serde_json::json!({"email": "jo.doe@example.com", "password": "tangerine submarine orchestra"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
 
     // And the outbox says so.
     let started = Instant::now();
