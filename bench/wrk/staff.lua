@@ -1,4 +1,4 @@
--- wrk script shared by every run of bench/staff_api.sh.
+-- wrk script shared by every run of bench/staff_api.sh and bench/portal_api.sh.
 --
 -- Environment (all optional):
 --   BENCH_TOKEN   bearer token sent as `Authorization: Bearer …`

@@ -254,9 +254,7 @@ impl Customer {
                 }
                 for (parent, p) in [("cases", "pc"), ("tickets", "pt"), ("projects", "pp")] {
                     if let Some(visible) = self.scope(parent, p) {
-                        let ids = format!(
-                            "SELECT {p}.id FROM {parent} {p} WHERE {p}.deleted_at IS NULL AND {visible}"
-                        );
+                        let ids = format!("SELECT {p}.id FROM {parent} {p} WHERE {visible}");
                         any.push(links(parent, &ids));
                     }
                 }
@@ -264,6 +262,13 @@ impl Customer {
             }
             _ => return None,
         };
+        // `deleted_at IS NULL` goes into every arm: the module indexes are partial (live rows
+        // only), and SQLite uses a partial index for an arm of an OR only when the arm itself
+        // implies the index's condition. Without it every list scans the whole table.
+        let any: Vec<String> = any
+            .iter()
+            .map(|arm| format!("({arm} AND {t}.deleted_at IS NULL)"))
+            .collect();
         Some(format!("({}) AND {hard}", any.join(" OR ")))
     }
 

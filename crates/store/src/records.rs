@@ -156,6 +156,37 @@ fn select_all(module: &ModuleDef) -> SelectStatement {
 
 /// What a sort on `field` orders by: picklists by the position of their values (Low, Medium,
 /// High, Urgent), everything else by the column itself.
+/// The terms of nested ORs, as one list.
+fn flatten_or(any: &[Filter]) -> Vec<&Filter> {
+    let mut out = Vec::with_capacity(any.len());
+    for f in any {
+        match f {
+            Filter::Or(inner) => out.extend(flatten_or(inner)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `filter` alone selects few rows through an index: equality on a reference, an id,
+/// or a link (what the access rules and related lists are made of).
+fn is_selective(module: &ModuleDef, filter: &Filter) -> bool {
+    match filter {
+        Filter::IdIs(_)
+        | Filter::LinkedTo { .. }
+        | Filter::LinkedToAny { .. }
+        | Filter::Refers { .. } => true,
+        Filter::Eq(field, value) => {
+            !value.is_null()
+                && module.field(field).is_some_and(|f| {
+                    matches!(f.field_type, FieldType::Reference { .. } | FieldType::User)
+                })
+        }
+        Filter::And(all) => all.iter().any(|f| is_selective(module, f)),
+        _ => false,
+    }
+}
+
 /// `%text%` with LIKE's own wildcards escaped, so user text matches literally.
 fn contains_pattern(text: &str) -> LikeExpr {
     let mut escaped = String::with_capacity(text.len() + 2);
@@ -324,11 +355,40 @@ impl Store {
                 cond
             }
             Filter::Or(any) => {
-                let mut cond = Cond::any();
-                for f in any {
-                    cond = cond.add(self.condition_in_view(module, view, f)?);
+                let terms = flatten_or(any);
+                if terms.len() > 1 && terms.iter().all(|f| is_selective(module, f)) {
+                    // Each term alone finds few rows through an index, but an OR across
+                    // columns defeats SQLite's planner (it scans in sort order instead): a
+                    // UNION of one indexed lookup per term keeps every list and count fast.
+                    let mut union: Option<SelectStatement> = None;
+                    for term in terms {
+                        let select = Query::select()
+                            .column("id")
+                            .from(module.name.clone())
+                            .cond_where(
+                                Cond::all()
+                                    .add(not_deleted())
+                                    .add(self.condition_in_view(module, view, term)?),
+                            )
+                            .to_owned();
+                        match union.as_mut() {
+                            Some(all) => {
+                                all.union(sea_query::UnionType::Distinct, select);
+                            }
+                            None => union = Some(select),
+                        }
+                    }
+                    match union {
+                        Some(union) => Cond::all().add(Expr::col("id").in_subquery(union)),
+                        None => Cond::all().add(Expr::cust("1 = 0")),
+                    }
+                } else {
+                    let mut cond = Cond::any();
+                    for f in any {
+                        cond = cond.add(self.condition_in_view(module, view, f)?);
+                    }
+                    cond
                 }
-                cond
             }
         })
     }
@@ -345,6 +405,30 @@ impl Store {
         module: &ModuleDef,
         view: &ModuleDef,
         query: &ListQuery,
+    ) -> Result<Page> {
+        self.list_view_counted(module, view, query, true).await
+    }
+
+    /// The records of a page without counting the total (`total` is the page's length): for
+    /// widgets that show the latest few.
+    pub async fn first_rows(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+    ) -> Result<Vec<Record>> {
+        Ok(self
+            .list_view_counted(module, view, query, false)
+            .await?
+            .items)
+    }
+
+    async fn list_view_counted(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+        counted: bool,
     ) -> Result<Page> {
         let cond = Cond::all().add(not_deleted()).add(self.condition_in_view(
             module,
@@ -368,8 +452,11 @@ impl Store {
             .from(module.name.clone())
             .cond_where(cond)
             .to_owned();
-        let (rows, total) =
-            tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?;
+        let (rows, total) = if counted {
+            tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
+        } else {
+            (self.db.fetch_all(&select).await?, None)
+        };
         let mut items = rows
             .iter()
             .map(|r| decode_record(r, view))
@@ -377,7 +464,7 @@ impl Store {
         self.fill_labels(view, &mut items).await?;
         let total = match total {
             Some(row) => Ord::max(row.get::<i64>("n")?, 0) as u64,
-            None => 0,
+            None => items.len() as u64,
         };
         Ok(Page { items, total })
     }
@@ -418,6 +505,20 @@ impl Store {
             )
             .to_owned();
         Ok(self.db.fetch_optional(&select).await?.is_some())
+    }
+
+    /// One record that is not deleted, without looking up reference labels.
+    pub async fn get_plain(&self, module: &ModuleDef, id: Uuid) -> Result<Record> {
+        let select = select_all(module)
+            .and_where(Expr::col("id").eq(id))
+            .and_where(not_deleted())
+            .to_owned();
+        let row = self
+            .db
+            .fetch_optional(&select)
+            .await?
+            .ok_or(Error::NotFound)?;
+        decode_record(&row, module)
     }
 
     /// One record that is not deleted, with reference labels.

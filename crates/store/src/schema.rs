@@ -98,21 +98,28 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
     // Lists read live rows, filtered by one field and sorted by time: each index covers the
     // live rows only (counts stay index-only) and carries the default sort after the field.
     let mut indexes: Vec<Vec<&str>> = vec![vec!["updated_at", "id"], vec!["created_at", "id"]];
-    indexes.extend(
-        module
-            .fields
-            .iter()
-            .filter(|f| f.filterable && !f.system || f.references().is_some())
-            .map(|f| vec![f.name.as_str(), "updated_at", "id"]),
-    );
+    // Booleans split rows in two halves: an index on them only misleads the planner.
+    let indexed = module.fields.iter().filter(|f| {
+        (f.filterable && !f.system || f.references().is_some())
+            && f.field_type != FieldType::Boolean
+    });
+    indexes.extend(indexed.map(|f| vec![f.name.as_str(), "updated_at", "id"]));
     for columns in indexes {
         let list = columns
             .iter()
             .map(|c| ident(c))
             .collect::<Result<Vec<_>>>()?
             .join(", ");
+        let first = ident(columns[0])?;
+        // Only set values: a column that is mostly empty (e.g. who created a record through
+        // the portal) then still looks selective to the planner's statistics.
+        let set = if ["updated_at", "created_at"].contains(&columns[0]) {
+            String::new()
+        } else {
+            format!(" AND {first} IS NOT NULL")
+        };
         db.execute_ddl(format!(
-            "CREATE INDEX IF NOT EXISTS \"{0}__{1}__live\" ON {table} ({list}) WHERE deleted_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS \"{0}__{1}__set\" ON {table} ({list}) WHERE deleted_at IS NULL{set}",
             module.name, columns[0]
         ))
         .await?;

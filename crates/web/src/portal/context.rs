@@ -66,6 +66,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 /// A signed-in customer of the portal in the path.
 pub struct Customer {
     pub portal: Portal,
+    /// The company behind the portal (its time zone counts support dates).
+    pub company: atrium_core::company::Company,
     pub roles: Vec<PortalRole>,
     pub contact: Record,
     pub id: CustomerId,
@@ -111,7 +113,7 @@ impl FromRequestParts<AppState> for Customer {
             return Err(Error::Unauthorized.into());
         }
         let contacts = state.store.module("contacts")?;
-        let contact = match state.store.get(contacts, session.contact).await {
+        let contact = match state.store.get_plain(contacts, session.contact).await {
             Ok(contact) => contact,
             Err(Error::NotFound) => {
                 state.store.end_customer_sessions(session.contact).await?;
@@ -133,6 +135,7 @@ impl FromRequestParts<AppState> for Customer {
         };
         Ok(Customer {
             portal,
+            company,
             roles,
             contact,
             id,

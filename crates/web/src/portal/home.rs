@@ -115,13 +115,12 @@ async fn recent(state: &AppState, scoped: &Scoped<'_>) -> ApiResult<serde_json::
         page: 1,
         per_page: RECENT,
     };
-    let page = state
+    let rows = state
         .store
-        .list_view(scoped.module, &scoped.view, &query)
+        .first_rows(scoped.module, &scoped.view, &query)
         .await?;
     Ok(json!(
-        page.items
-            .iter()
+        rows.iter()
             .map(|r| record_json(&scoped.view, r))
             .collect::<Vec<_>>()
     ))
@@ -135,7 +134,7 @@ pub async fn home(
     customer: Customer,
 ) -> ApiResult<Json<serde_json::Value>> {
     let layout = &customer.portal.home;
-    let company = state.store.company().await?;
+    let company = &customer.company;
     let scoped = |module: &str| Scoped::new(&state, &customer, module).ok();
     let cases = scoped("cases");
     let projects = scoped("projects");

@@ -82,7 +82,9 @@ pub async fn me(State(state): State<AppState>, customer: Customer) -> ApiResult<
     let contacts = state.store.module("contacts")?;
     let access = layout_access(contacts, &customer.portal.profile.contact);
     let view = visible_view(contacts, &access);
-    Ok(Json(record_json(&view, &customer.contact)))
+    // The session's contact is read without reference labels; the profile shows them.
+    let contact = state.store.get(contacts, customer.contact.id).await?;
+    Ok(Json(record_json(&view, &contact)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/portal/{slug}/me", tag = "portal", params(("slug" = String, Path)), request_body = Object,
