@@ -12,6 +12,7 @@
 #                     of an endpoint (0 to skip)
 #   TIMEOUT=30s       wrk's timeout for one response (slower ones count as errors)
 #   KEEP_DATA=1       keep the temporary data directory (its path is printed)
+#   REUSE_DATA=DIR    measure an existing data directory (seeded earlier) instead of seeding
 #   CARGO_TARGET_DIR  honoured when locating the binaries (default: target)
 #
 # Everything runs against 127.0.0.1 on ports chosen by the OS. See bench/README.md.
@@ -97,6 +98,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+if [ -n "${REUSE_DATA:-}" ]; then
+    DATA="$REUSE_DATA"
+    log "measuring the existing data in $DATA (no seeding)"
+    SEED_WALL="(reused)"
+    SEED_SUMMARY="existing data"
+else
 log "seeding --scale $SCALE"
 seed_start="$(now)"
 # (sqlx's slow-statement warnings about the bulk inserts are expected at large scales.)
@@ -105,6 +112,7 @@ RUST_LOG="${RUST_LOG:-warn,sqlx::query=error}" "$BIN" seed --scale "$SCALE" --da
 seed_end="$(now)"
 SEED_WALL="$(python3 -c "print(f'{$seed_end - $seed_start:.1f}')")"
 SEED_SUMMARY="$(tail -n 1 "$WORK/seed.out")"
+fi
 
 RUST_LOG="${RUST_LOG:-warn}" "$BIN" admin create --email "$ADMIN_EMAIL" \
     --password "$ADMIN_PASSWORD" --name "Bench Admin" --data-dir "$DATA" >"$WORK/admin.out"
