@@ -58,11 +58,12 @@ impl Store {
             .collect()
     }
 
-    pub async fn portal(&self, slug: &str) -> Result<Option<Portal>> {
+    /// The one portal matching `condition`, if any.
+    async fn portal_where(&self, condition: sea_query::SimpleExpr) -> Result<Option<Portal>> {
         let select = Query::select()
             .column("document")
             .from("portals")
-            .and_where(Expr::col("slug").eq(slug))
+            .and_where(condition)
             .to_owned();
         self.db
             .fetch_optional(&select)
@@ -70,34 +71,19 @@ impl Store {
             .as_ref()
             .map(decode_portal)
             .transpose()
+    }
+
+    pub async fn portal(&self, slug: &str) -> Result<Option<Portal>> {
+        self.portal_where(Expr::col("slug").eq(slug)).await
     }
 
     pub async fn default_portal(&self) -> Result<Option<Portal>> {
-        let select = Query::select()
-            .column("document")
-            .from("portals")
-            .and_where(Expr::col("is_default").eq(true))
-            .to_owned();
-        self.db
-            .fetch_optional(&select)
-            .await?
-            .as_ref()
-            .map(decode_portal)
-            .transpose()
+        self.portal_where(Expr::col("is_default").eq(true)).await
     }
 
     pub async fn portal_by_host(&self, host: &str) -> Result<Option<Portal>> {
-        let select = Query::select()
-            .column("document")
-            .from("portals")
-            .and_where(Expr::col("custom_host").eq(host.to_lowercase()))
-            .to_owned();
-        self.db
-            .fetch_optional(&select)
-            .await?
-            .as_ref()
-            .map(decode_portal)
-            .transpose()
+        self.portal_where(Expr::col("custom_host").eq(host.to_lowercase()))
+            .await
     }
 
     /// Creates (`replacing` None) or replaces the portal `replacing`. Exactly one portal is the

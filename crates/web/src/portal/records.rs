@@ -56,6 +56,15 @@ impl<'a> Scoped<'a> {
         customer.access(state).filter(self.module, level)
     }
 
+    /// 404 unless the record is readable.
+    async fn require_readable(&self, state: &AppState, id: Uuid) -> ApiResult<()> {
+        if state.store.matches(self.module, id, &self.read).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound.into())
+        }
+    }
+
     /// 404 unless the record is readable; 403 unless it is also within `level`.
     async fn require(
         &self,
@@ -64,9 +73,7 @@ impl<'a> Scoped<'a> {
         id: Uuid,
         level: Level,
     ) -> ApiResult<()> {
-        if !state.store.matches(self.module, id, &self.read).await? {
-            return Err(Error::NotFound.into());
-        }
+        self.require_readable(state, id).await?;
         if level == Level::None
             || !state
                 .store
@@ -445,9 +452,7 @@ pub async fn related(
 ) -> ApiResult<Json<RecordPage>> {
     let scoped = Scoped::new(&state, &customer, &module)?;
     let id = record_id(&id)?;
-    if !state.store.matches(scoped.module, id, &scoped.read).await? {
-        return Err(Error::NotFound.into());
-    }
+    scoped.require_readable(&state, id).await?;
     let listed = customer
         .portal
         .module(&scoped.module.name)
@@ -485,9 +490,7 @@ pub async fn updates(
 ) -> ApiResult<Json<Items<UpdateJson>>> {
     let scoped = Scoped::new(&state, &customer, &module)?;
     let id = record_id(&id)?;
-    if !state.store.matches(scoped.module, id, &scoped.read).await? {
-        return Err(Error::NotFound.into());
-    }
+    scoped.require_readable(&state, id).await?;
     let entries = state.store.updates(scoped.module, id).await?;
     let items = entries
         .iter()
@@ -507,9 +510,7 @@ pub async fn comments(
 ) -> ApiResult<Json<Items<CommentJson>>> {
     let scoped = Scoped::new(&state, &customer, &module)?;
     let id = record_id(&id)?;
-    if !state.store.matches(scoped.module, id, &scoped.read).await? {
-        return Err(Error::NotFound.into());
-    }
+    scoped.require_readable(&state, id).await?;
     let comments = state.store.comments(scoped.module, id, false).await?;
     Ok(Json(Items {
         items: comments.iter().map(CommentJson::from).collect(),
@@ -603,9 +604,7 @@ pub async fn follow(
 ) -> ApiResult<StatusCode> {
     let scoped = Scoped::new(&state, &customer, &module)?;
     let id = record_id(&id)?;
-    if !state.store.matches(scoped.module, id, &scoped.read).await? {
-        return Err(Error::NotFound.into());
-    }
+    scoped.require_readable(&state, id).await?;
     state
         .store
         .follow(&scoped.module.name, id, customer.id.contact)
@@ -623,9 +622,7 @@ pub async fn unfollow(
 ) -> ApiResult<StatusCode> {
     let scoped = Scoped::new(&state, &customer, &module)?;
     let id = record_id(&id)?;
-    if !state.store.matches(scoped.module, id, &scoped.read).await? {
-        return Err(Error::NotFound.into());
-    }
+    scoped.require_readable(&state, id).await?;
     state
         .store
         .unfollow(&scoped.module.name, id, customer.id.contact)
