@@ -267,29 +267,7 @@ impl Store {
         detail: &str,
         record: Option<(&str, Uuid)>,
     ) -> Result<()> {
-        let insert = Query::insert()
-            .into_table("activity")
-            .columns([
-                "id",
-                "contact_id",
-                "kind",
-                "source",
-                "at",
-                "detail",
-                "record_module",
-                "record_id",
-            ])
-            .values_panic([
-                Uuid::now_v7().into(),
-                contact.into(),
-                kind.into(),
-                source.into(),
-                now().into(),
-                detail.into(),
-                record.map(|(m, _)| m.to_owned()).into(),
-                record.map(|(_, id)| id).into(),
-            ])
-            .to_owned();
+        let insert = crate::mail::activity_insert(contact, kind, source, detail, record, now());
         self.db.execute(&insert).await?;
         Ok(())
     }

@@ -139,32 +139,52 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
         insert_mail(tx, mail, at).await?;
     }
     for entry in &effects.activity {
-        let insert = Query::insert()
-            .into_table("activity")
-            .columns([
-                "id",
-                "contact_id",
-                "kind",
-                "source",
-                "at",
-                "detail",
-                "record_module",
-                "record_id",
-            ])
-            .values_panic([
-                Uuid::now_v7().into(),
-                entry.contact.into(),
-                entry.kind.clone().into(),
-                entry.source.clone().into(),
-                at.into(),
-                entry.detail.clone().into(),
-                entry.record.as_ref().map(|(m, _)| m.clone()).into(),
-                entry.record.as_ref().map(|(_, id)| *id).into(),
-            ])
-            .to_owned();
-        tx.execute(&insert).await?;
+        let record = entry.record.as_ref().map(|(m, id)| (m.as_str(), *id));
+        tx.execute(&activity_insert(
+            entry.contact,
+            &entry.kind,
+            &entry.source,
+            &entry.detail,
+            record,
+            at,
+        ))
+        .await?;
     }
     Ok(())
+}
+
+/// The row of one entry on a contact's activity timeline.
+pub(crate) fn activity_insert(
+    contact: Uuid,
+    kind: &str,
+    source: &str,
+    detail: &str,
+    record: Option<(&str, Uuid)>,
+    at: OffsetDateTime,
+) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table("activity")
+        .columns([
+            "id",
+            "contact_id",
+            "kind",
+            "source",
+            "at",
+            "detail",
+            "record_module",
+            "record_id",
+        ])
+        .values_panic([
+            Uuid::now_v7().into(),
+            contact.into(),
+            kind.into(),
+            source.into(),
+            at.into(),
+            detail.into(),
+            record.map(|(m, _)| m.to_owned()).into(),
+            record.map(|(_, id)| id).into(),
+        ])
+        .to_owned()
 }
 
 async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<Uuid> {

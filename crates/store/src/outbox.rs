@@ -230,29 +230,8 @@ impl Store {
         let contact: Option<Uuid> = row.get("contact_id")?;
         if let Some(contact) = contact {
             let subject: String = row.get("subject")?;
-            let insert = Query::insert()
-                .into_table("activity")
-                .columns([
-                    "id",
-                    "contact_id",
-                    "kind",
-                    "source",
-                    "at",
-                    "detail",
-                    "record_module",
-                    "record_id",
-                ])
-                .values_panic([
-                    Uuid::now_v7().into(),
-                    contact.into(),
-                    "email_sent".into(),
-                    "email".into(),
-                    at.into(),
-                    subject.into(),
-                    Option::<String>::None.into(),
-                    Option::<Uuid>::None.into(),
-                ])
-                .to_owned();
+            let insert =
+                crate::mail::activity_insert(contact, "email_sent", "email", &subject, None, at);
             tx.execute(&insert).await?;
         }
         tx.commit().await?;

@@ -599,30 +599,12 @@ impl Store {
         check_references(&mut tx, self, module, &changes).await?;
         let number = next_number(&mut tx, module).await?;
         insert_record(&mut tx, module, id, &number, &changes, actor, at).await?;
-        for (other, other_id) in links {
-            for (m1, id1, m2, id2) in [
-                (module, id, *other, *other_id),
-                (*other, *other_id, module, id),
-            ] {
-                let insert = Query::insert()
-                    .into_table("record_links")
-                    .columns([
-                        "module",
-                        "record_id",
-                        "other_module",
-                        "other_id",
-                        "created_at",
-                    ])
-                    .values_panic([
-                        m1.name.clone().into(),
-                        id1.into(),
-                        m2.name.clone().into(),
-                        id2.into(),
-                        at.into(),
-                    ])
-                    .to_owned();
-                tx.execute(&insert).await?;
-            }
+        if !links.is_empty() {
+            let pairs: Vec<(&str, Uuid, &str, Uuid)> = links
+                .iter()
+                .map(|(other, other_id)| (module.name.as_str(), id, other.name.as_str(), *other_id))
+                .collect();
+            tx.execute(&links_insert(&pairs, at)).await?;
         }
         let check = Query::select()
             .column("id")
@@ -770,31 +752,11 @@ impl Store {
         self.get(b, b_id).await?;
         let at = now();
         let mut tx = self.db.begin().await?;
-        for (m1, id1, m2, id2) in [(a, a_id, b, b_id), (b, b_id, a, a_id)] {
-            let insert = Query::insert()
-                .into_table("record_links")
-                .columns([
-                    "module",
-                    "record_id",
-                    "other_module",
-                    "other_id",
-                    "created_at",
-                ])
-                .values_panic([
-                    m1.name.clone().into(),
-                    id1.into(),
-                    m2.name.clone().into(),
-                    id2.into(),
-                    at.into(),
-                ])
-                .on_conflict(
-                    OnConflict::columns(["module", "record_id", "other_module", "other_id"])
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .to_owned();
-            tx.execute(&insert).await?;
-        }
+        tx.execute(&links_insert(
+            &[(a.name.as_str(), a_id, b.name.as_str(), b_id)],
+            at,
+        ))
+        .await?;
         tx.commit().await
     }
 
@@ -995,39 +957,51 @@ impl Store {
         let at = now();
         let mut tx = self.db.begin().await?;
         for part in pairs.chunks(2_000) {
-            let mut insert = Query::insert();
-            insert.into_table("record_links").columns([
-                "module",
-                "record_id",
-                "other_module",
-                "other_id",
-                "created_at",
-            ]);
-            for (m1, id1, m2, id2) in part {
-                insert.values_panic([
-                    m1.clone().into(),
-                    (*id1).into(),
-                    m2.clone().into(),
-                    (*id2).into(),
-                    at.into(),
-                ]);
-                insert.values_panic([
-                    m2.clone().into(),
-                    (*id2).into(),
-                    m1.clone().into(),
-                    (*id1).into(),
-                    at.into(),
-                ]);
-            }
-            insert.on_conflict(
-                OnConflict::columns(["module", "record_id", "other_module", "other_id"])
-                    .do_nothing()
-                    .to_owned(),
-            );
-            tx.execute(&insert).await?;
+            let part: Vec<(&str, Uuid, &str, Uuid)> = part
+                .iter()
+                .map(|(m1, id1, m2, id2)| (m1.as_str(), *id1, m2.as_str(), *id2))
+                .collect();
+            tx.execute(&links_insert(&part, at)).await?;
         }
         tx.commit().await
     }
+}
+
+/// Rows linking each pair both ways (a link already there is left as it is).
+fn links_insert(
+    pairs: &[(&str, Uuid, &str, Uuid)],
+    at: OffsetDateTime,
+) -> sea_query::InsertStatement {
+    let mut insert = Query::insert();
+    insert.into_table("record_links").columns([
+        "module",
+        "record_id",
+        "other_module",
+        "other_id",
+        "created_at",
+    ]);
+    for (m1, id1, m2, id2) in pairs {
+        insert.values_panic([
+            (*m1).into(),
+            (*id1).into(),
+            (*m2).into(),
+            (*id2).into(),
+            at.into(),
+        ]);
+        insert.values_panic([
+            (*m2).into(),
+            (*id2).into(),
+            (*m1).into(),
+            (*id1).into(),
+            at.into(),
+        ]);
+    }
+    insert.on_conflict(
+        OnConflict::columns(["module", "record_id", "other_module", "other_id"])
+            .do_nothing()
+            .to_owned(),
+    );
+    insert
 }
 
 fn insert_columns(module: &ModuleDef) -> Vec<String> {
