@@ -221,7 +221,7 @@ pub async fn load(store: &Store) -> anyhow::Result<Logins> {
         ),
     ];
     for (email, password, role, name) in &staff {
-        let hash = atrium_web::auth::hash_password(password.clone()).await?;
+        let hash = atrium_app::passwords::hash_password(password.clone()).await?;
         store.upsert_staff_user(email, name, &hash, *role).await?;
     }
     let organizations = store
@@ -300,7 +300,7 @@ async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)
         store
             .update(contacts, contact.id, changes, Actor::System, None)
             .await?;
-        let hash = atrium_web::auth::hash_password(password.to_owned()).await?;
+        let hash = atrium_app::passwords::hash_password(password.to_owned()).await?;
         store.set_portal_password(contact.id, &hash, None).await?;
         let org_label = match contact.get("organization") {
             Value::Ref(r) => r.label.clone().unwrap_or_default(),

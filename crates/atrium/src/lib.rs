@@ -6,8 +6,8 @@ pub mod dataset;
 pub mod demo;
 
 use anyhow::Context;
+use atrium_app::{App, Settings};
 use atrium_store::Store;
-use atrium_web::WebConfig;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -34,8 +34,9 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     })
 }
 
-pub fn web_config(config: &Config) -> WebConfig {
-    WebConfig {
+/// The application's settings from the configuration.
+pub fn app_settings(config: &Config) -> Settings {
+    Settings {
         base_url: config.base_url(),
         max_upload_bytes: usize::try_from(config.max_upload_bytes).unwrap_or(usize::MAX),
     }
@@ -48,10 +49,11 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
-    let state = atrium_web::AppState::new(store.clone(), web_config(config));
-    let app = atrium_web::router(state.clone());
+    let application = App::new(store.clone(), app_settings(config));
+    let app = atrium_web::app(application.clone());
     // Daily jobs are idempotent; running them hourly only catches changes sooner.
-    let scheduler = atrium_web::jobs::spawn_scheduler(state, std::time::Duration::from_secs(3600));
+    let scheduler =
+        atrium_app::jobs::spawn_scheduler(application, std::time::Duration::from_secs(3600));
     let mail_worker = start_mail_worker(config, &store)?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, "serving");

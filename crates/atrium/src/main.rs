@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use atrium::config::{Config, LogFormat, Overrides};
-use atrium_store::Role;
+use atrium_app::App;
+use atrium_core::{Error, FieldError};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -104,33 +105,22 @@ async fn main() -> anyhow::Result<()> {
             password,
             name,
         }) => {
-            if password.chars().count() < 12 {
-                anyhow::bail!("the password must be at least 12 characters");
-            }
-            let hash = atrium_web::auth::hash_password(password).await?;
-            let name =
-                name.unwrap_or_else(|| email.split('@').next().unwrap_or("Admin").to_owned());
-            let user = store
-                .upsert_staff_user(&email, &name, &hash, Role::Admin)
-                .await
-                .context("cannot create the admin")?;
+            let app = App::new(store, atrium::app_settings(&config));
+            let user = match app.ensure_admin(&email, password, name).await {
+                Err(Error::Validation(errors)) => anyhow::bail!("the {}", problems(&errors)),
+                other => other.context("cannot create the admin")?,
+            };
             println!("admin {} ({}) is ready", user.email, user.id);
             Ok(())
         }
         Command::Admin(AdminCommand::CustomerPassword { email, password }) => {
-            let contact = store
-                .portal_contact_by_email(&email)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no portal user has the e-mail {email}"))?;
-            let hints = [email.as_str()];
-            if let Err(problem) =
-                atrium_core::customer::check_password("password", &password, &hints)
-            {
-                anyhow::bail!("the password {}", problem.message);
-            }
-            let hash = atrium_web::auth::hash_password(password).await?;
-            store.set_portal_password(contact.id, &hash, None).await?;
-            println!("portal password set for {email} ({})", contact.id);
+            let app = App::new(store, atrium::app_settings(&config));
+            let contact = match app.set_customer_password(&email, password).await {
+                Err(Error::NotFound) => anyhow::bail!("no portal user has the e-mail {email}"),
+                Err(Error::Validation(errors)) => anyhow::bail!("the {}", problems(&errors)),
+                other => other?,
+            };
+            println!("portal password set for {email} ({contact})");
             Ok(())
         }
         Command::Seed { scale } => {
@@ -152,6 +142,15 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+}
+
+/// Field problems as one sentence: "password must be at least 12 characters".
+fn problems(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

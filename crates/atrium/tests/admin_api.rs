@@ -3,6 +3,8 @@
 
 mod common;
 
+use atrium_core::kinds::{ActivityKind, ActivitySource};
+
 use common::{TestApp, error_fields, send};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -723,18 +725,30 @@ async fn contact_activity_lists_newest_first_and_filters_by_source(app: TestApp)
     let case = app.create("cases", json!({"title": "Printer"})).await;
     let case_id = uuid::Uuid::parse_str(id_of(&case)).expect("uuid");
     app.store
-        .add_activity(contact_id, "portal_login", "portal", "signed in", None)
-        .await
-        .expect("activity");
-    app.store
-        .add_activity(contact_id, "email_sent", "email", "Welcome", None)
+        .add_activity(
+            contact_id,
+            ActivityKind::PortalLogin,
+            ActivitySource::Portal,
+            "signed in",
+            None,
+        )
         .await
         .expect("activity");
     app.store
         .add_activity(
             contact_id,
-            "portal_record_created",
-            "portal",
+            ActivityKind::EmailSent,
+            ActivitySource::Email,
+            "Welcome",
+            None,
+        )
+        .await
+        .expect("activity");
+    app.store
+        .add_activity(
+            contact_id,
+            ActivityKind::PortalRecordCreated,
+            ActivitySource::Portal,
             "created a case",
             Some(("cases", case_id)),
         )

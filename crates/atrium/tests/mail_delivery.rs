@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use atrium_core::kinds::OutboxStatus;
 use atrium_mail::{Mailer, SmtpOptions, WorkerConfig, run_once, spawn_worker};
 use atrium_store::{AttemptOutcome, Backoff, Effects, NewMail, Store};
 use common::{Backend, TestApp, error_fields, send};
@@ -812,7 +813,7 @@ async fn two_workers_deliver_each_mail_once(backend: Backend) {
         .collect();
     enqueue(&first, mails).await;
     let ids: HashSet<String> = first
-        .outbox(100, Some("queued"))
+        .outbox(100, Some(OutboxStatus::Queued))
         .await
         .expect("outbox")
         .iter()
@@ -835,7 +836,11 @@ async fn two_workers_deliver_each_mail_once(backend: Backend) {
     let b = worker(&second, "instance-b");
     let started = Instant::now();
     loop {
-        let sent = first.outbox(100, Some("sent")).await.expect("outbox").len();
+        let sent = first
+            .outbox(100, Some(OutboxStatus::Sent))
+            .await
+            .expect("outbox")
+            .len();
         if sent == 50 {
             break;
         }
@@ -866,7 +871,7 @@ async fn two_workers_deliver_each_mail_once(backend: Backend) {
     assert_eq!(subjects.len(), 50);
     assert!(
         first
-            .outbox(100, Some("queued"))
+            .outbox(100, Some(OutboxStatus::Queued))
             .await
             .expect("outbox")
             .is_empty()

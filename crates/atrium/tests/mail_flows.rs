@@ -3,6 +3,7 @@
 
 mod common;
 
+use atrium_core::kinds::ActivitySource;
 use common::{TestApp, error_fields, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -94,7 +95,11 @@ async fn setting_portal_user_invites_with_a_single_use_link(app: TestApp) {
     );
     let activity = app
         .store
-        .activity(uuid::Uuid::parse_str(id).expect("uuid"), Some("email"), 10)
+        .activity(
+            uuid::Uuid::parse_str(id).expect("uuid"),
+            Some(ActivitySource::Email),
+            10,
+        )
         .await
         .expect("activity");
     assert_eq!(
@@ -255,17 +260,16 @@ async fn forgot_password_is_anonymous_limited_and_single_use(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = reset("made-up-token", STRONG).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let kinds: Vec<String> = app
+    let kinds: Vec<&str> = app
         .store
         .activity(uuid::Uuid::parse_str(&emma.id).expect("uuid"), None, 50)
         .await
         .expect("activity")
         .into_iter()
-        .map(|a| a.kind)
+        .map(|a| a.kind.as_str())
         .collect();
     assert!(
-        kinds.contains(&"password_reset".to_owned())
-            && kinds.contains(&"password_reset_requested".to_owned()),
+        kinds.contains(&"password_reset") && kinds.contains(&"password_reset_requested"),
         "{kinds:?}"
     );
 }

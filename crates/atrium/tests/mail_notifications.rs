@@ -25,10 +25,10 @@ on_both_databases!(
     support_ending_mails_go_once_per_contact_and_end_date,
 );
 
-fn state(app: &TestApp) -> atrium_web::AppState {
-    atrium_web::AppState::new(
+fn state(app: &TestApp) -> atrium_app::App {
+    atrium_app::App::new(
         app.store.clone(),
-        atrium_web::WebConfig {
+        atrium_app::Settings {
             base_url: "http://127.0.0.1".into(),
             max_upload_bytes: 1024,
         },
@@ -243,11 +243,11 @@ async fn support_ending_mails_go_once_per_contact_and_end_date(app: TestApp) {
     .await;
     let state = state(&app);
     assert_eq!(
-        atrium_web::jobs::support_ending(&state).await.expect("job"),
+        atrium_app::jobs::support_ending(&state).await.expect("job"),
         1
     );
     assert_eq!(
-        atrium_web::jobs::support_ending(&state).await.expect("job"),
+        atrium_app::jobs::support_ending(&state).await.expect("job"),
         0,
         "once per contact and end date"
     );
@@ -274,10 +274,10 @@ async fn support_ending_mails_go_once_per_contact_and_end_date(app: TestApp) {
     )
     .await;
     assert_eq!(
-        atrium_web::jobs::support_ending(&state).await.expect("job"),
+        atrium_app::jobs::support_ending(&state).await.expect("job"),
         1
     );
-    atrium_web::jobs::run_scheduled(&state)
+    atrium_app::jobs::run_scheduled(&state)
         .await
         .expect("scheduled jobs");
 }

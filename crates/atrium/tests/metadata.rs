@@ -51,7 +51,7 @@ async fn a_field_added_to_the_metadata_works_without_new_code(backend: Backend) 
     let store = Store::open(&url, &storage, registry_with_custom_fields())
         .await
         .expect("reopen with new fields");
-    let hash = atrium_web::auth::hash_password(common::ADMIN_PASSWORD.to_owned())
+    let hash = atrium_app::passwords::hash_password(common::ADMIN_PASSWORD.to_owned())
         .await
         .expect("hash");
     let admin = store
@@ -63,18 +63,18 @@ async fn a_field_added_to_the_metadata_works_without_new_code(backend: Backend) 
         )
         .await
         .expect("admin");
-    let (token, digest) = atrium_web::auth::new_token();
+    let (token, digest) = atrium_app::passwords::new_token();
     store
         .create_session(&digest, atrium_store::SessionKind::Staff, admin.id)
         .await
         .expect("session");
-    let app = atrium_web::app(
+    let app = atrium_web::app(atrium_app::App::new(
         store,
-        atrium_web::WebConfig {
+        atrium_app::Settings {
             base_url: "http://127.0.0.1".into(),
             max_upload_bytes: 1024,
         },
-    );
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -586,7 +586,7 @@ async fn build(app: &TestApp, s: &Scenario, w: &World) -> ([Vec<Uuid>; 3], Custo
         .await
         .expect("save the portal");
 
-    let (token, digest) = atrium_web::auth::new_token();
+    let (token, digest) = atrium_app::passwords::new_token();
     let me = people[w.customer];
     app.store
         .create_customer_session(&digest, me, "default")

@@ -272,7 +272,7 @@ async fn idle_sessions_expire_and_removed_access_ends_sessions(app: TestApp) {
     let emma = app.customer("Emma", "Stone", Some(&acme)).await;
     let (status, _) = send(app.portal(&emma, Method::GET, "/records/cases")).await;
     assert_eq!(status, StatusCode::OK);
-    let digest = atrium_web::auth::token_digest(&emma.token);
+    let digest = atrium_app::passwords::token_digest(&emma.token);
     app.store
         .age_session(&digest, time::Duration::minutes(31))
         .await
@@ -581,7 +581,11 @@ async fn sign_ins_and_portal_actions_land_on_the_activity_timeline(app: TestApp)
     let contact = uuid::Uuid::parse_str(&emma.id).expect("uuid");
     let entries = app
         .store
-        .activity(contact, Some("portal"), 50)
+        .activity(
+            contact,
+            Some(atrium_core::kinds::ActivitySource::Portal),
+            50,
+        )
         .await
         .expect("activity");
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();

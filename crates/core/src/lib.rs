@@ -7,6 +7,7 @@ pub mod access;
 pub mod company;
 pub mod customer;
 pub mod error;
+pub mod kinds;
 pub mod markdown;
 pub mod metadata;
 pub mod portal;

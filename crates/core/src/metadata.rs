@@ -42,6 +42,33 @@ pub enum FieldType {
     },
 }
 
+impl FieldType {
+    /// The type's name, as `type` in the metadata's JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Markdown => "markdown",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+            FieldType::Url => "url",
+            FieldType::Integer => "integer",
+            FieldType::Decimal => "decimal",
+            FieldType::Currency => "currency",
+            FieldType::Percent => "percent",
+            FieldType::Date => "date",
+            FieldType::Datetime => "datetime",
+            FieldType::Boolean => "boolean",
+            FieldType::Picklist => "picklist",
+            FieldType::Multipicklist => "multipicklist",
+            FieldType::Reference { .. } => "reference",
+            FieldType::User => "user",
+            FieldType::File => "file",
+            FieldType::Grid { .. } => "grid",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GridColumn {
     pub name: String,

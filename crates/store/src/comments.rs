@@ -9,8 +9,8 @@ use sea_query::{Expr, ExprTrait, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::records::Actor;
+use crate::{Store, Work};
 
 #[derive(Debug, Clone)]
 pub struct Comment {
@@ -34,7 +34,7 @@ const COLUMNS: [&str; 7] = [
 ];
 
 impl Store {
-    /// Adds a comment to a record the caller has already found.
+    /// Adds a comment to a record the caller has already found, in a transaction of its own.
     pub async fn add_comment(
         &self,
         module: &ModuleDef,
@@ -43,52 +43,16 @@ impl Store {
         internal: bool,
         author: Actor,
     ) -> Result<Comment> {
-        self.add_comment_with(
-            module,
-            record_id,
-            body,
-            internal,
-            author,
-            crate::Effects::default(),
-        )
-        .await
+        let mut work = self.work().await?;
+        let id = work
+            .add_comment(module, record_id, body, internal, author)
+            .await?;
+        work.commit().await?;
+        self.comment(module, record_id, id).await
     }
 
-    /// Adds a comment and writes `effects` (its notifications) in the same transaction.
-    pub async fn add_comment_with(
-        &self,
-        module: &ModuleDef,
-        record_id: Uuid,
-        body: &str,
-        internal: bool,
-        author: Actor,
-        effects: crate::Effects,
-    ) -> Result<Comment> {
-        let (user, contact) = match author {
-            Actor::Staff(id) => (Some(id), None),
-            Actor::Contact(id) => (None, Some(id)),
-            Actor::System => (None, None),
-        };
-        let id = Uuid::now_v7();
-        let insert = Query::insert()
-            .into_table("comments")
-            .columns(["module", "record_id"].into_iter().chain(COLUMNS))
-            .values_panic([
-                module.name.clone().into(),
-                record_id.into(),
-                id.into(),
-                body.into(),
-                to_safe_html(body).into(),
-                internal.into(),
-                user.into(),
-                contact.into(),
-                now().into(),
-            ])
-            .to_owned();
-        let mut tx = self.db.begin().await?;
-        tx.execute(&insert).await?;
-        crate::mail::write_effects(&mut tx, &effects).await?;
-        tx.commit().await?;
+    /// One comment of a record, internal or not.
+    pub async fn comment(&self, module: &ModuleDef, record_id: Uuid, id: Uuid) -> Result<Comment> {
         let mut comments = self
             .comments_where(module, record_id, Some(id), true)
             .await?;
@@ -164,5 +128,41 @@ impl Store {
             }
         }
         Ok(comments)
+    }
+}
+
+impl Work<'_> {
+    /// Adds a comment (its markdown rendered and sanitized once, here); returns its id.
+    pub async fn add_comment(
+        &mut self,
+        module: &ModuleDef,
+        record_id: Uuid,
+        body: &str,
+        internal: bool,
+        author: Actor,
+    ) -> Result<Uuid> {
+        let (user, contact) = match author {
+            Actor::Staff(id) => (Some(id), None),
+            Actor::Contact(id) => (None, Some(id)),
+            Actor::System => (None, None),
+        };
+        let id = Uuid::now_v7();
+        let insert = Query::insert()
+            .into_table("comments")
+            .columns(["module", "record_id"].into_iter().chain(COLUMNS))
+            .values_panic([
+                module.name.clone().into(),
+                record_id.into(),
+                id.into(),
+                body.into(),
+                to_safe_html(body).into(),
+                internal.into(),
+                user.into(),
+                contact.into(),
+                now().into(),
+            ])
+            .to_owned();
+        self.tx.execute(&insert).await?;
+        Ok(id)
     }
 }

@@ -2,14 +2,14 @@
 //! sign-in failures counted in the database (so throttling holds across instances), the
 //! contact's activity timeline, and followers of records.
 
+use atrium_core::kinds::{ActivityKind, ActivitySource};
 use atrium_core::record::now;
 use atrium_core::{Record, Result};
 use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Store;
-use crate::users::SESSION_LIFETIME;
+use crate::{Store, Work};
 
 /// A live customer session.
 #[derive(Debug, Clone)]
@@ -23,8 +23,8 @@ pub struct CustomerSession {
 /// One entry of a contact's timeline.
 #[derive(Debug, Clone)]
 pub struct ActivityEntry {
-    pub kind: String,
-    pub source: String,
+    pub kind: ActivityKind,
+    pub source: ActivitySource,
     pub at: OffsetDateTime,
     pub detail: String,
     /// (module, id, label)
@@ -81,34 +81,16 @@ impl Store {
     }
 
     /// Sets a contact's portal password and ends all of the contact's sessions but `keep`.
+    /// Sets a contact's portal password and ends all of the contact's sessions but `keep`.
     pub async fn set_portal_password(
         &self,
         contact: Uuid,
         hash: &str,
         keep: Option<&str>,
     ) -> Result<()> {
-        let at = now();
-        let mut tx = self.db.begin().await?;
-        let upsert = Query::insert()
-            .into_table("portal_accounts")
-            .columns(["contact_id", "password_hash", "password_changed_at"])
-            .values_panic([contact.into(), hash.into(), at.into()])
-            .on_conflict(
-                OnConflict::column("contact_id")
-                    .update_columns(["password_hash", "password_changed_at"])
-                    .to_owned(),
-            )
-            .to_owned();
-        tx.execute(&upsert).await?;
-        let mut end = Query::delete();
-        end.from_table("sessions")
-            .and_where(Expr::col("kind").eq("customer"))
-            .and_where(Expr::col("user_id").eq(contact));
-        if let Some(keep) = keep {
-            end.and_where(Expr::col("token_hash").ne(keep));
-        }
-        tx.execute(&end).await?;
-        tx.commit().await
+        let mut work = self.work().await?;
+        work.set_portal_password(contact, hash, keep).await?;
+        work.commit().await
     }
 
     pub async fn create_customer_session(
@@ -117,30 +99,10 @@ impl Store {
         contact: Uuid,
         portal: &str,
     ) -> Result<()> {
-        let at = now();
-        let insert = Query::insert()
-            .into_table("sessions")
-            .columns([
-                "token_hash",
-                "kind",
-                "user_id",
-                "portal",
-                "created_at",
-                "last_seen_at",
-                "expires_at",
-            ])
-            .values_panic([
-                token_hash.into(),
-                "customer".into(),
-                contact.into(),
-                portal.into(),
-                at.into(),
-                at.into(),
-                (at + SESSION_LIFETIME).into(),
-            ])
-            .to_owned();
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.create_customer_session(token_hash, contact, portal)
+            .await?;
+        work.commit().await
     }
 
     /// The customer session behind a token digest, if it exists and has not expired by
@@ -183,9 +145,11 @@ impl Store {
     }
 
     /// Ends every session of a contact.
+    /// Ends every session of a contact.
     pub async fn end_customer_sessions(&self, contact: Uuid) -> Result<()> {
-        self.end_sessions(crate::SessionKind::Customer, contact)
-            .await
+        let mut work = self.work().await?;
+        work.end_customer_sessions(contact).await?;
+        work.commit().await
     }
 
     /// For tests of idle expiry: pretend the session was last used `ago`.
@@ -200,18 +164,9 @@ impl Store {
     }
 
     pub async fn record_login_failure(&self, email: &str, address: &str) -> Result<()> {
-        let insert = Query::insert()
-            .into_table("login_attempts")
-            .columns(["id", "email", "address", "at"])
-            .values_panic([
-                Uuid::now_v7().into(),
-                email.trim().to_lowercase().into(),
-                address.into(),
-                now().into(),
-            ])
-            .to_owned();
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.record_login_failure(email, address).await?;
+        work.commit().await
     }
 
     /// Failures for `email` and for `address` since `since`, with the oldest of each.
@@ -250,33 +205,32 @@ impl Store {
     }
 
     /// A successful sign-in forgets the e-mail's earlier failures.
+    /// A successful sign-in forgets the e-mail's earlier failures.
     pub async fn clear_login_failures(&self, email: &str) -> Result<()> {
-        let delete = Query::delete()
-            .from_table("login_attempts")
-            .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
-            .to_owned();
-        self.db.execute(&delete).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.clear_login_failures(email).await?;
+        work.commit().await
     }
 
     pub async fn add_activity(
         &self,
         contact: Uuid,
-        kind: &str,
-        source: &str,
+        kind: ActivityKind,
+        source: ActivitySource,
         detail: &str,
         record: Option<(&str, Uuid)>,
     ) -> Result<()> {
-        let insert = crate::mail::activity_insert(contact, kind, source, detail, record, now());
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.add_activity(contact, kind, source, detail, record)
+            .await?;
+        work.commit().await
     }
 
     /// A contact's timeline, newest first, optionally of one source only.
     pub async fn activity(
         &self,
         contact: Uuid,
-        source: Option<&str>,
+        source: Option<ActivitySource>,
         limit: u64,
     ) -> Result<Vec<ActivityEntry>> {
         let mut select = Query::select();
@@ -295,7 +249,7 @@ impl Store {
             .order_by("id", Order::Desc)
             .limit(limit);
         if let Some(source) = source {
-            select.and_where(Expr::col("source").eq(source));
+            select.and_where(Expr::col("source").eq(source.as_str()));
         }
         let rows = self.db.fetch_all(&select).await?;
         let mut entries = Vec::with_capacity(rows.len());
@@ -308,8 +262,8 @@ impl Store {
                 _ => None,
             };
             entries.push(ActivityEntry {
-                kind: row.get("kind")?,
-                source: row.get("source")?,
+                kind: ActivityKind::parse(&row.get::<String>("kind")?)?,
+                source: ActivitySource::parse(&row.get::<String>("source")?)?,
                 at: row.get("at")?,
                 detail: row.get("detail")?,
                 record,
@@ -330,29 +284,15 @@ impl Store {
     }
 
     pub async fn follow(&self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
-        let insert = Query::insert()
-            .into_table("follows")
-            .columns(["module", "record_id", "contact_id", "created_at"])
-            .values_panic([module.into(), record.into(), contact.into(), now().into()])
-            .on_conflict(
-                OnConflict::columns(["module", "record_id", "contact_id"])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .to_owned();
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.follow(module, record, contact).await?;
+        work.commit().await
     }
 
     pub async fn unfollow(&self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
-        let delete = Query::delete()
-            .from_table("follows")
-            .and_where(Expr::col("module").eq(module))
-            .and_where(Expr::col("record_id").eq(record))
-            .and_where(Expr::col("contact_id").eq(contact))
-            .to_owned();
-        self.db.execute(&delete).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.unfollow(module, record, contact).await?;
+        work.commit().await
     }
 
     pub async fn followers(&self, module: &str, record: Uuid) -> Result<Vec<Uuid>> {
@@ -368,5 +308,123 @@ impl Store {
             .iter()
             .map(|r| r.get("contact_id"))
             .collect()
+    }
+}
+
+impl Work<'_> {
+    /// Sets a contact's portal password and ends all of the contact's sessions but `keep`.
+    pub async fn set_portal_password(
+        &mut self,
+        contact: Uuid,
+        hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let at = now();
+        let upsert = Query::insert()
+            .into_table("portal_accounts")
+            .columns(["contact_id", "password_hash", "password_changed_at"])
+            .values_panic([contact.into(), hash.into(), at.into()])
+            .on_conflict(
+                OnConflict::column("contact_id")
+                    .update_columns(["password_hash", "password_changed_at"])
+                    .to_owned(),
+            )
+            .to_owned();
+        self.tx.execute(&upsert).await?;
+        let mut end = Query::delete();
+        end.from_table("sessions")
+            .and_where(Expr::col("kind").eq("customer"))
+            .and_where(Expr::col("user_id").eq(contact));
+        if let Some(keep) = keep {
+            end.and_where(Expr::col("token_hash").ne(keep));
+        }
+        self.tx.execute(&end).await?;
+        Ok(())
+    }
+
+    pub async fn create_customer_session(
+        &mut self,
+        token_hash: &str,
+        contact: Uuid,
+        portal: &str,
+    ) -> Result<()> {
+        let insert = crate::users::session_insert(
+            token_hash,
+            crate::SessionKind::Customer,
+            contact,
+            Some(portal),
+        );
+        self.tx.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Ends every session of a contact.
+    pub async fn end_customer_sessions(&mut self, contact: Uuid) -> Result<()> {
+        self.end_sessions(crate::SessionKind::Customer, contact)
+            .await
+    }
+
+    pub async fn record_login_failure(&mut self, email: &str, address: &str) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("login_attempts")
+            .columns(["id", "email", "address", "at"])
+            .values_panic([
+                Uuid::now_v7().into(),
+                email.trim().to_lowercase().into(),
+                address.into(),
+                now().into(),
+            ])
+            .to_owned();
+        self.tx.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// A successful sign-in forgets the e-mail's earlier failures.
+    pub async fn clear_login_failures(&mut self, email: &str) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("login_attempts")
+            .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
+            .to_owned();
+        self.tx.execute(&delete).await?;
+        Ok(())
+    }
+
+    pub async fn add_activity(
+        &mut self,
+        contact: Uuid,
+        kind: ActivityKind,
+        source: ActivitySource,
+        detail: &str,
+        record: Option<(&str, Uuid)>,
+    ) -> Result<()> {
+        let insert = crate::mail::activity_insert(contact, kind, source, detail, record, now());
+        self.tx.execute(&insert).await?;
+        Ok(())
+    }
+
+    pub async fn follow(&mut self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
+        let insert = Query::insert()
+            .into_table("follows")
+            .columns(["module", "record_id", "contact_id", "created_at"])
+            .values_panic([module.into(), record.into(), contact.into(), now().into()])
+            .on_conflict(
+                OnConflict::columns(["module", "record_id", "contact_id"])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        self.tx.execute(&insert).await?;
+        Ok(())
+    }
+
+    pub async fn unfollow(&mut self, module: &str, record: Uuid, contact: Uuid) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("follows")
+            .and_where(Expr::col("module").eq(module))
+            .and_where(Expr::col("record_id").eq(record))
+            .and_where(Expr::col("contact_id").eq(contact))
+            .to_owned();
+        self.tx.execute(&delete).await?;
+        Ok(())
     }
 }

@@ -15,6 +15,7 @@ pub mod records;
 pub mod schema;
 pub mod search;
 pub mod users;
+pub mod work;
 
 use std::sync::Arc;
 
@@ -26,9 +27,10 @@ pub use db::{Backend, Db, PoolStats};
 pub use files::{Files, Upload};
 pub use mail::{Effects, NewActivity, NewMail, NewToken};
 pub use outbox::{AttemptOutcome, Backoff, OutboxEntry, OutboxMail};
-pub use records::{Actor, Page, UpdateEntry};
+pub use records::{Actor, Changed, Page, UpdateEntry};
 pub use search::SearchHit;
 pub use users::{Role, SessionKind, StaffUser};
+pub use work::Work;
 
 /// The storage every handler and command goes through.
 #[derive(Debug, Clone)]

@@ -2,14 +2,15 @@
 //! activity entries, written in the same transaction as the change that causes them, so a
 //! change never happens without its mail and no mail goes out for a change that did not.
 
+use atrium_core::kinds::{ActivityKind, ActivitySource, OutboxStatus, TokenKind};
 use atrium_core::record::now;
 use atrium_core::{Error, Result};
 use sea_query::{Expr, ExprTrait, OnConflict, Query};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Store;
 use crate::db::Tx;
+use crate::{Store, Work};
 
 /// A mail to queue.
 #[derive(Debug, Clone, Default)]
@@ -34,8 +35,7 @@ pub struct NewMail {
 #[derive(Debug, Clone)]
 pub struct NewToken {
     pub digest: String,
-    /// `invitation`, `password_reset` or `email_change`.
-    pub kind: &'static str,
+    pub kind: TokenKind,
     pub contact: Uuid,
     pub portal: Option<String>,
     pub payload: Option<String>,
@@ -46,8 +46,8 @@ pub struct NewToken {
 #[derive(Debug, Clone)]
 pub struct NewActivity {
     pub contact: Uuid,
-    pub kind: String,
-    pub source: String,
+    pub kind: ActivityKind,
+    pub source: ActivitySource,
     pub detail: String,
     pub record: Option<(String, Uuid)>,
 }
@@ -58,7 +58,7 @@ pub struct Effects {
     pub mails: Vec<NewMail>,
     pub tokens: Vec<NewToken>,
     /// Earlier tokens of (contact, kind) that stop working.
-    pub revoke_tokens: Vec<(Uuid, &'static str)>,
+    pub revoke_tokens: Vec<(Uuid, TokenKind)>,
     pub activity: Vec<NewActivity>,
 }
 
@@ -74,7 +74,7 @@ impl Effects {
 /// A token found by its digest.
 #[derive(Debug, Clone)]
 pub struct TokenRow {
-    pub kind: String,
+    pub kind: TokenKind,
     pub contact: Uuid,
     pub portal: Option<String>,
     pub payload: Option<String>,
@@ -89,7 +89,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
             .table("portal_tokens")
             .value("used_at", at)
             .and_where(Expr::col("contact_id").eq(*contact))
-            .and_where(Expr::col("kind").eq(*kind))
+            .and_where(Expr::col("kind").eq(kind.as_str()))
             .and_where(Expr::col("used_at").is_null())
             .to_owned();
         tx.execute(&revoke).await?;
@@ -108,7 +108,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
             ])
             .values_panic([
                 token.digest.clone().into(),
-                token.kind.into(),
+                token.kind.as_str().into(),
                 token.contact.into(),
                 token.portal.clone().into(),
                 token.payload.clone().into(),
@@ -128,7 +128,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
                 .value("body_html", mail.html.clone())
                 .value("payload", mail.payload.as_ref().map(|p| p.to_string()))
                 .and_where(Expr::col("batch_key").eq(key.as_str()))
-                .and_where(Expr::col("status").eq("queued"))
+                .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
                 .and_where(Expr::col("attempts").eq(0_i64))
                 .and_where(Expr::col("locked_by").is_null())
                 .to_owned();
@@ -142,8 +142,8 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
         let record = entry.record.as_ref().map(|(m, id)| (m.as_str(), *id));
         tx.execute(&activity_insert(
             entry.contact,
-            &entry.kind,
-            &entry.source,
+            entry.kind,
+            entry.source,
             &entry.detail,
             record,
             at,
@@ -156,8 +156,8 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
 /// The row of one entry on a contact's activity timeline.
 pub(crate) fn activity_insert(
     contact: Uuid,
-    kind: &str,
-    source: &str,
+    kind: ActivityKind,
+    source: ActivitySource,
     detail: &str,
     record: Option<(&str, Uuid)>,
     at: OffsetDateTime,
@@ -177,8 +177,8 @@ pub(crate) fn activity_insert(
         .values_panic([
             Uuid::now_v7().into(),
             contact.into(),
-            kind.into(),
-            source.into(),
+            kind.as_str().into(),
+            source.as_str().into(),
             at.into(),
             detail.into(),
             record.map(|(m, _)| m.to_owned()).into(),
@@ -214,7 +214,7 @@ async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<
             mail.html.clone().into(),
             mail.template.clone().into(),
             mail.contact.into(),
-            "queued".into(),
+            OutboxStatus::Queued.as_str().into(),
             0_i64.into(),
             mail.not_before.unwrap_or(at).into(),
             mail.batch_key.clone().into(),
@@ -226,60 +226,57 @@ async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<
     Ok(id)
 }
 
+fn token_select(digest: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            "kind",
+            "contact_id",
+            "portal",
+            "payload",
+            "expires_at",
+            "used_at",
+        ])
+        .from("portal_tokens")
+        .and_where(Expr::col("token_hash").eq(digest))
+        .to_owned()
+}
+
+fn decode_token(row: &crate::db::Row) -> Result<TokenRow> {
+    Ok(TokenRow {
+        kind: TokenKind::parse(&row.get::<String>("kind")?)?,
+        contact: row.get("contact_id")?,
+        portal: row.get("portal")?,
+        payload: row.get("payload")?,
+        expires_at: row.get("expires_at")?,
+        used_at: row.get("used_at")?,
+    })
+}
+
 impl Store {
     /// Writes side effects on their own (no record change with them).
     pub async fn apply_effects(&self, effects: &Effects) -> Result<()> {
         if effects.is_empty() {
             return Ok(());
         }
-        let mut tx = self.db.begin().await?;
-        write_effects(&mut tx, effects).await?;
-        tx.commit().await
+        let mut work = self.work().await?;
+        work.effects(effects).await?;
+        work.commit().await
     }
 
     /// The token with this digest, whatever its state.
     pub async fn token(&self, digest: &str) -> Result<Option<TokenRow>> {
-        let select = Query::select()
-            .columns([
-                "kind",
-                "contact_id",
-                "portal",
-                "payload",
-                "expires_at",
-                "used_at",
-            ])
-            .from("portal_tokens")
-            .and_where(Expr::col("token_hash").eq(digest))
-            .to_owned();
-        let Some(row) = self.db.fetch_optional(&select).await? else {
-            return Ok(None);
-        };
-        Ok(Some(TokenRow {
-            kind: row.get("kind")?,
-            contact: row.get("contact_id")?,
-            portal: row.get("portal")?,
-            payload: row.get("payload")?,
-            expires_at: row.get("expires_at")?,
-            used_at: row.get("used_at")?,
-        }))
+        match self.db.fetch_optional(&token_select(digest)).await? {
+            Some(row) => decode_token(&row).map(Some),
+            None => Ok(None),
+        }
     }
 
-    /// Marks a live token of `kind` used and returns it; None when it is unknown, used,
-    /// expired or of another kind. Only one caller can win.
-    pub async fn use_token(&self, digest: &str, kind: &str) -> Result<Option<TokenRow>> {
-        let at = now();
-        let update = Query::update()
-            .table("portal_tokens")
-            .value("used_at", at)
-            .and_where(Expr::col("token_hash").eq(digest))
-            .and_where(Expr::col("kind").eq(kind))
-            .and_where(Expr::col("used_at").is_null())
-            .and_where(Expr::col("expires_at").gt(at))
-            .to_owned();
-        if self.db.execute(&update).await? == 0 {
-            return Ok(None);
-        }
-        self.token(digest).await
+    /// Marks a live token of `kind` used and returns it, in a transaction of its own.
+    pub async fn use_token(&self, digest: &str, kind: TokenKind) -> Result<Option<TokenRow>> {
+        let mut work = self.work().await?;
+        let token = work.use_token(digest, kind).await?;
+        work.commit().await?;
+        Ok(token)
     }
 
     /// Mails from `template` queued or sent to `to` since `since` (rate limits).
@@ -308,7 +305,7 @@ impl Store {
             .column("payload")
             .from("email_outbox")
             .and_where(Expr::col("batch_key").eq(key))
-            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .and_where(Expr::col("attempts").eq(0_i64))
             .and_where(Expr::col("locked_by").is_null())
             .to_owned();
@@ -493,5 +490,50 @@ impl Store {
             )
             .to_owned();
         Ok(self.db.execute(&insert).await? == 1)
+    }
+}
+
+impl Work<'_> {
+    /// Writes mails, tokens and activity entries with the rest of the transaction.
+    pub async fn effects(&mut self, effects: &Effects) -> Result<()> {
+        write_effects(&mut self.tx, effects).await
+    }
+
+    /// Marks a live token of `kind` used and returns it; None when it is unknown, used,
+    /// expired or of another kind. Only one transaction can win; if this one rolls back, the
+    /// token stays usable.
+    pub async fn use_token(&mut self, digest: &str, kind: TokenKind) -> Result<Option<TokenRow>> {
+        let at = now();
+        let update = Query::update()
+            .table("portal_tokens")
+            .value("used_at", at)
+            .and_where(Expr::col("token_hash").eq(digest))
+            .and_where(Expr::col("kind").eq(kind.as_str()))
+            .and_where(Expr::col("used_at").is_null())
+            .and_where(Expr::col("expires_at").gt(at))
+            .to_owned();
+        if self.tx.execute(&update).await? == 0 {
+            return Ok(None);
+        }
+        let select = token_select(digest);
+        match self.tx.fetch_optional(&select).await? {
+            Some(row) => decode_token(&row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Ends every live token of `kind` (or of every kind) that `contact` holds.
+    pub async fn revoke_tokens(&mut self, contact: Uuid, kind: Option<TokenKind>) -> Result<()> {
+        let mut revoke = Query::update();
+        revoke
+            .table("portal_tokens")
+            .value("used_at", now())
+            .and_where(Expr::col("contact_id").eq(contact))
+            .and_where(Expr::col("used_at").is_null());
+        if let Some(kind) = kind {
+            revoke.and_where(Expr::col("kind").eq(kind.as_str()));
+        }
+        self.tx.execute(&revoke).await?;
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@
 //! writer serializes claims. A worker that dies mid-send leaves its lease behind, and the mail
 //! becomes claimable again once the lease has expired.
 
+use atrium_core::kinds::{ActivityKind, ActivitySource, OutboxStatus};
 use atrium_core::record::now;
 use atrium_core::{Error, Result};
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
@@ -65,16 +66,12 @@ pub struct OutboxEntry {
     pub to: String,
     pub subject: String,
     pub template: String,
-    /// `queued`, `sent` or `failed`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: OffsetDateTime,
     pub sent_at: Option<OffsetDateTime>,
 }
-
-/// The statuses a mail can have.
-pub const OUTBOX_STATUSES: [&str; 3] = ["queued", "sent", "failed"];
 
 /// How long to wait before the next attempt: `base · 2^(attempts − 1)`, at most `max`.
 #[derive(Debug, Clone, Copy)]
@@ -131,7 +128,7 @@ fn entry_of(row: &crate::db::Row) -> Result<OutboxEntry> {
         to: row.get("to_address")?,
         subject: row.get("subject")?,
         template: row.get("template")?,
-        status: row.get("status")?,
+        status: OutboxStatus::parse(&row.get::<String>("status")?)?,
         attempts: row.get("attempts")?,
         last_error: row.get("last_error")?,
         created_at: row.get("created_at")?,
@@ -169,7 +166,7 @@ impl Store {
         let candidates = Query::select()
             .column("id")
             .from("email_outbox")
-            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .and_where(Expr::col("next_attempt_at").lte(at))
             .and_where(
                 Expr::col("locked_until")
@@ -213,14 +210,14 @@ impl Store {
         let at = now();
         let update = Query::update()
             .table("email_outbox")
-            .value("status", "sent")
+            .value("status", OutboxStatus::Sent.as_str())
             .value("sent_at", at)
             .value("attempts", Expr::col("attempts").add(1))
             .value("locked_by", Option::<String>::None)
             .value("locked_until", Option::<OffsetDateTime>::None)
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("locked_by").eq(worker))
-            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .returning(Query::returning().columns(["contact_id", "subject"]))
             .to_owned();
         let mut tx = self.db.begin().await?;
@@ -230,8 +227,14 @@ impl Store {
         let contact: Option<Uuid> = row.get("contact_id")?;
         if let Some(contact) = contact {
             let subject: String = row.get("subject")?;
-            let insert =
-                crate::mail::activity_insert(contact, "email_sent", "email", &subject, None, at);
+            let insert = crate::mail::activity_insert(
+                contact,
+                ActivityKind::EmailSent,
+                ActivitySource::Email,
+                &subject,
+                None,
+                at,
+            );
             tx.execute(&insert).await?;
         }
         tx.commit().await?;
@@ -256,7 +259,7 @@ impl Store {
             .from("email_outbox")
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("locked_by").eq(worker))
-            .and_where(Expr::col("status").eq("queued"))
+            .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .to_owned();
         let Some(row) = tx.fetch_optional(&select).await? else {
             return Ok(AttemptOutcome::LostLease);
@@ -276,13 +279,13 @@ impl Store {
             .value("locked_until", Option::<OffsetDateTime>::None)
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("locked_by").eq(worker))
-            .and_where(Expr::col("status").eq("queued"));
+            .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()));
         match outcome {
             AttemptOutcome::Retry(next) => {
                 update.value("next_attempt_at", next);
             }
             _ => {
-                update.value("status", "failed");
+                update.value("status", OutboxStatus::Failed.as_str());
             }
         }
         if tx.execute(&update).await? == 0 {
@@ -293,7 +296,11 @@ impl Store {
     }
 
     /// The newest `limit` mails, optionally of one status, newest first.
-    pub async fn outbox(&self, limit: u64, status: Option<&str>) -> Result<Vec<OutboxEntry>> {
+    pub async fn outbox(
+        &self,
+        limit: u64,
+        status: Option<OutboxStatus>,
+    ) -> Result<Vec<OutboxEntry>> {
         let mut select = Query::select();
         select
             .columns(ENTRY_COLUMNS)
@@ -302,7 +309,7 @@ impl Store {
             .order_by("id", Order::Desc)
             .limit(limit);
         if let Some(status) = status {
-            select.and_where(Expr::col("status").eq(status));
+            select.and_where(Expr::col("status").eq(status.as_str()));
         }
         self.db
             .fetch_all(&select)
@@ -333,11 +340,14 @@ impl Store {
     pub async fn retry_mail(&self, id: Uuid) -> Result<OutboxEntry> {
         let update = Query::update()
             .table("email_outbox")
-            .value("status", "queued")
+            .value("status", OutboxStatus::Queued.as_str())
             .value("attempts", 0_i64)
             .value("next_attempt_at", now())
             .and_where(Expr::col("id").eq(id))
-            .and_where(Expr::col("status").is_in(["queued", "failed"]))
+            .and_where(
+                Expr::col("status")
+                    .is_in([OutboxStatus::Queued.as_str(), OutboxStatus::Failed.as_str()]),
+            )
             .to_owned();
         let changed = self.db.execute(&update).await?;
         let entry = self.outbox_entry(id).await?.ok_or(Error::NotFound)?;

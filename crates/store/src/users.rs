@@ -7,8 +7,8 @@ use sea_query::{Expr, ExprTrait, Order, Query};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::Store;
 use crate::db::Row;
+use crate::{Store, Work};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -189,34 +189,16 @@ impl Store {
     }
 
     /// Opens a session under the digest of its token.
+    /// Opens a session under the digest of its token.
     pub async fn create_session(
         &self,
         token_hash: &str,
         kind: SessionKind,
         user_id: Uuid,
     ) -> Result<()> {
-        let at = now();
-        let insert = Query::insert()
-            .into_table("sessions")
-            .columns([
-                "token_hash",
-                "kind",
-                "user_id",
-                "created_at",
-                "last_seen_at",
-                "expires_at",
-            ])
-            .values_panic([
-                token_hash.into(),
-                kind.as_str().into(),
-                user_id.into(),
-                at.into(),
-                at.into(),
-                (at + SESSION_LIFETIME).into(),
-            ])
-            .to_owned();
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.create_session(token_hash, kind, user_id).await?;
+        work.commit().await
     }
 
     /// The owner of a live session, sliding its idle expiry forward (written at most once a
@@ -255,22 +237,15 @@ impl Store {
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
-        let delete = Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("token_hash").eq(token_hash))
-            .to_owned();
-        self.db.execute(&delete).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.end_session(token_hash).await?;
+        work.commit().await
     }
 
     pub async fn end_sessions(&self, kind: SessionKind, user_id: Uuid) -> Result<()> {
-        let delete = Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("kind").eq(kind.as_str()))
-            .and_where(Expr::col("user_id").eq(user_id))
-            .to_owned();
-        self.db.execute(&delete).await?;
-        Ok(())
+        let mut work = self.work().await?;
+        work.end_sessions(kind, user_id).await?;
+        work.commit().await
     }
 }
 
@@ -362,4 +337,69 @@ impl Store {
         }
         self.staff_user(id).await?.ok_or(Error::NotFound)
     }
+}
+
+impl Work<'_> {
+    /// Opens a session under the digest of its token.
+    pub async fn create_session(
+        &mut self,
+        token_hash: &str,
+        kind: SessionKind,
+        user_id: Uuid,
+    ) -> Result<()> {
+        self.tx
+            .execute(&session_insert(token_hash, kind, user_id, None))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_session(&mut self, token_hash: &str) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("token_hash").eq(token_hash))
+            .to_owned();
+        self.tx.execute(&delete).await?;
+        Ok(())
+    }
+
+    pub async fn end_sessions(&mut self, kind: SessionKind, user_id: Uuid) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("kind").eq(kind.as_str()))
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned();
+        self.tx.execute(&delete).await?;
+        Ok(())
+    }
+}
+
+/// The row of a new session; a customer's session is bound to one portal.
+pub(crate) fn session_insert(
+    token_hash: &str,
+    kind: SessionKind,
+    user_id: Uuid,
+    portal: Option<&str>,
+) -> sea_query::InsertStatement {
+    let at = now();
+    Query::insert()
+        .into_table("sessions")
+        .columns([
+            "token_hash",
+            "kind",
+            "user_id",
+            "portal",
+            "created_at",
+            "last_seen_at",
+            "expires_at",
+        ])
+        .values_panic([
+            token_hash.into(),
+            kind.as_str().into(),
+            user_id.into(),
+            portal.into(),
+            at.into(),
+            at.into(),
+            (at + SESSION_LIFETIME).into(),
+        ])
+        .to_owned()
 }

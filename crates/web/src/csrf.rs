@@ -52,7 +52,7 @@ pub fn allowed(headers: &HeaderMap, method: &Method, trusted_origin: Option<&str
 }
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let trusted = origin_of(&state.config.base_url);
+    let trusted = origin_of(&state.app.settings.base_url);
     if allowed(request.headers(), request.method(), trusted.as_deref()) {
         next.run(request).await
     } else {

@@ -1,58 +1,40 @@
 //! Atrium's HTTP layer: the axum router, authentication extractors, the JSON API (documented
 //! by the OpenAPI document generated from the same handlers), health checks and metrics.
 //!
-//! Invariant: handlers stay thin (extract, authorize, call the store or domain, respond); no
-//! SQL here.
+//! Invariant: handlers stay thin (extract, call `atrium-app`, respond). Nothing here writes
+//! through the store or composes mail; every rule of an action lives in `atrium-app`.
 
 pub mod api;
 pub mod auth;
+pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod extract;
-pub mod jobs;
-pub mod mailing;
-pub mod notify;
 pub mod observe;
 pub mod openapi;
-pub mod pdf;
 pub mod portal;
+pub mod respond;
 
 use std::sync::Arc;
 
-use atrium_store::Store;
+use atrium_app::App;
 use axum::Router;
 
-/// Settings the HTTP layer needs from the configuration.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Public base URL (`https://…` makes cookies `Secure`).
-    pub base_url: String,
-    /// Largest accepted upload, in bytes.
-    pub max_upload_bytes: usize,
-}
-
+/// What every handler gets: the application.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub config: Arc<WebConfig>,
+    pub app: App,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
-        Self {
-            store,
-            config: Arc::new(config),
-        }
-    }
-
-    pub fn secure_cookies(&self) -> bool {
-        self.config.base_url.starts_with("https://")
+    pub fn new(app: App) -> Self {
+        Self { app }
     }
 }
 
 /// The whole application.
-pub fn app(store: Store, config: WebConfig) -> Router {
-    router(AppState::new(store, config))
+pub fn app(app: App) -> Router {
+    router(AppState::new(app))
 }
 
 /// The whole application over a state the caller also uses (e.g. for scheduled jobs).

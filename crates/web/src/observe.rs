@@ -44,7 +44,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.db().ping().await {
+    match state.app.store.db().ping().await {
         Ok(()) => "ready".into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "database not reachable");
@@ -54,7 +54,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
-    let stats = state.store.db().stats();
+    let stats = state.app.store.db().stats();
     metrics::gauge!("db_pool_connections").set(stats.size as f64);
     metrics::gauge!("db_pool_idle_connections").set(stats.idle as f64);
     metrics::gauge!("db_pool_max_connections").set(stats.max as f64);

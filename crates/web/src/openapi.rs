@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::admin::{self, users};
 use crate::api::{files, meta, records, staff};
 
 #[derive(OpenApi)]
@@ -28,15 +29,19 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
     add_module_schemas(&mut doc, state);
     // Uploads may be as large as configured, not just axum's 2 MB default body limit; the
     // slack covers the multipart framing (`read_upload` enforces the exact limit on the file).
-    let upload_limit = state.config.max_upload_bytes.saturating_add(64 * 1024);
+    let upload_limit = state
+        .app
+        .settings
+        .max_upload_bytes
+        .saturating_add(64 * 1024);
     let file_routes = OpenApiRouter::new()
         .routes(routes!(files::upload, files::download))
         .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     let router = OpenApiRouter::with_openapi(doc)
         .routes(routes!(staff::login))
         .routes(routes!(staff::logout))
-        .routes(routes!(staff::users, staff::create_user))
-        .routes(routes!(staff::user, staff::change_user))
+        .routes(routes!(users::users, users::create_user))
+        .routes(routes!(users::user, users::change_user))
         .routes(routes!(meta::modules))
         .merge(file_routes)
         .routes(routes!(records::list, records::create))
@@ -45,24 +50,14 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(records::link, records::unlink))
         .routes(routes!(records::comments, records::add_comment))
         .routes(routes!(records::updates));
-    let router = crate::api::admin::routes(router)
-        .routes(routes!(
-            crate::api::mail_admin::get_template,
-            crate::api::mail_admin::put_template
-        ))
-        .routes(routes!(crate::api::mail_admin::preview))
-        .routes(routes!(
-            crate::api::mail_admin::get_settings,
-            crate::api::mail_admin::put_settings
-        ))
-        .routes(routes!(crate::api::mail_admin::resend_invitation));
+    let router = admin::routes(router);
     crate::portal::routes(router)
 }
 
 /// One schema per module (`Record.cases`, …), listing its fields, from the metadata.
 fn add_module_schemas(doc: &mut utoipa::openapi::OpenApi, state: &AppState) {
     let components = doc.components.get_or_insert_with(Default::default);
-    for module in state.store.registry().modules() {
+    for module in state.app.store.registry().modules() {
         let mut object = ObjectBuilder::new()
             .description(Some(format!("A record of {}", module.label)))
             .property("id", ObjectBuilder::new().schema_type(Type::String))

@@ -26,6 +26,7 @@ pub struct TestApp {
     pub admin_token: String,
     pub agent_token: String,
     pub admin_id: String,
+    pub backend: Backend,
     _dir: tempfile::TempDir,
 }
 
@@ -81,7 +82,7 @@ async fn postgres_database() -> Option<String> {
 async fn password_hash() -> String {
     static HASH: OnceCell<String> = OnceCell::const_new();
     HASH.get_or_init(|| async {
-        atrium_web::auth::hash_password(ADMIN_PASSWORD.to_owned())
+        atrium_app::passwords::hash_password(ADMIN_PASSWORD.to_owned())
             .await
             .expect("hash")
     })
@@ -159,13 +160,13 @@ impl TestApp {
             .expect("agent");
         let admin_token = session(&store, admin.id).await;
         let agent_token = session(&store, agent.id).await;
-        let app = atrium_web::app(
+        let app = atrium_web::app(atrium_app::App::new(
             store.clone(),
-            atrium_web::WebConfig {
+            atrium_app::Settings {
                 base_url: "http://127.0.0.1".into(),
                 max_upload_bytes,
             },
-        );
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -184,6 +185,7 @@ impl TestApp {
             admin_token,
             agent_token,
             admin_id: admin.id.to_string(),
+            backend,
             _dir: dir,
         })
     }
@@ -226,7 +228,7 @@ impl TestApp {
 }
 
 async fn session(store: &Store, user: uuid::Uuid) -> String {
-    let (token, digest) = atrium_web::auth::new_token();
+    let (token, digest) = atrium_app::passwords::new_token();
     store
         .create_session(&digest, SessionKind::Staff, user)
         .await
@@ -369,7 +371,7 @@ async fn password_hash_of(password: &str) -> String {
     static HASH: OnceCell<String> = OnceCell::const_new();
     let password = password.to_owned();
     HASH.get_or_init(|| async move {
-        atrium_web::auth::hash_password(password)
+        atrium_app::passwords::hash_password(password)
             .await
             .expect("hash")
     })

@@ -1,19 +1,17 @@
 //! Document files: multipart upload (type sniffed from the bytes, size limited, hashed) and
 //! download as an attachment.
 
-use atrium_core::{Error, RecordId, Value};
-use atrium_store::{Actor, Upload};
+use atrium_core::Error;
+use atrium_store::Upload;
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::{ApiResult, Problem};
 
-const DOCUMENTS: &str = "documents";
 const FILE_FIELD: &str = "file";
 
 /// Keeps a client-sent file name safe to store and echo in a header.
@@ -91,6 +89,43 @@ pub async fn read_field(
     })
 }
 
+/// A form with a file: its text parts as fields, and the part `file`, refusing more than
+/// `limit` bytes.
+pub async fn read_form_with_file(
+    mut multipart: Multipart,
+    limit: usize,
+) -> ApiResult<(serde_json::Map<String, serde_json::Value>, Upload)> {
+    let mut fields = serde_json::Map::new();
+    let mut upload = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Error::TooLarge(format!("files may be at most {limit} bytes")).into());
+            }
+            Err(err) => return Err(Error::BadRequest(err.body_text()).into()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == FILE_FIELD {
+            upload = Some(read_field(field, limit).await?);
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| Error::BadRequest(e.body_text()))?;
+            fields.insert(name, serde_json::Value::String(text));
+        }
+    }
+    let upload = upload.ok_or_else(|| {
+        Error::field(
+            FILE_FIELD,
+            "required: send the file as the multipart part `file`",
+        )
+    })?;
+    Ok((fields, upload))
+}
+
 #[utoipa::path(put, path = "/api/v1/records/documents/{id}/file", tag = "documents",
     params(("id" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "The part `file`"),
@@ -98,22 +133,13 @@ pub async fn read_field(
               (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
-    staff: Staff,
+    Staff(staff): Staff,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> ApiResult<Response> {
-    let module = state.store.module(DOCUMENTS)?;
-    let id = RecordId::parse(&id)?.0;
-    if !state.store.exists(module, id).await? {
-        return Err(Error::NotFound.into());
-    }
-    let upload = read_upload(multipart, state.config.max_upload_bytes).await?;
-    let info = state
-        .store
-        .set_file(module, id, FILE_FIELD, upload, Actor::Staff(staff.user.id))
-        .await?;
-    let field = module.field(FILE_FIELD).ok_or(Error::NotFound)?;
-    Ok(Json(Value::File(info).to_json(field)).into_response())
+) -> ApiResult<Json<serde_json::Value>> {
+    let upload = read_upload(multipart, state.app.settings.max_upload_bytes).await?;
+    let file = state.app.upload_document_file(&staff, &id, upload).await?;
+    Ok(Json(file))
 }
 
 #[utoipa::path(get, path = "/api/v1/records/documents/{id}/file", tag = "documents",
@@ -124,52 +150,6 @@ pub async fn download(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let module = state.store.module(DOCUMENTS)?;
-    let record = state.store.get(module, RecordId::parse(&id)?.0).await?;
-    file_response(&state, record.get(FILE_FIELD)).await
-}
-
-/// Streams a stored file as a download.
-pub async fn file_response(state: &AppState, value: &Value) -> ApiResult<Response> {
-    let Value::File(info) = value else {
-        return Err(Error::NotFound.into());
-    };
-    let object = state.store.files().get(&info.key).await?;
-    let mut response = Body::from_stream(object.into_stream()).into_response();
-    let headers = response.headers_mut();
-    let content_type = HeaderValue::from_str(&info.mime_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, content_type);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(info.size as u64));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    let ascii: String = info
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = info
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let file = state.app.document_file(&id).await?;
+    crate::respond::file(&state, &file).await
 }

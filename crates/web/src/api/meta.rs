@@ -22,6 +22,6 @@ pub struct ModuleList {
     responses((status = 200, body = ModuleList)))]
 pub async fn modules(State(state): State<AppState>, _staff: Staff) -> Json<ModuleList> {
     Json(ModuleList {
-        items: state.store.registry().modules().to_vec(),
+        items: state.app.store.registry().modules().to_vec(),
     })
 }

@@ -1,9 +1,7 @@
 //! The JSON API. Each resource module owns its handlers; `openapi::api_router` mounts them.
 
 pub mod admin;
-pub mod contacts;
 pub mod files;
-pub mod mail_admin;
 pub mod meta;
 pub mod records;
 pub mod staff;

@@ -1,24 +1,18 @@
-//! The signed-in customer of a request: the `Customer` extractor checks the session (Bearer
-//! token or the `atrium_portal` cookie) against the portal in the path, reloads the contact
-//! and the portal on every request (so changes apply at once, on every instance), and
-//! re-checks that the contact may still sign in.
+//! The portal in the path and the signed-in customer of a request: `atrium-app` checks the
+//! session (Bearer token or the `atrium_portal` cookie) against that portal and reloads the
+//! contact and the portal on every request.
 
 use std::net::SocketAddr;
 
-use atrium_core::access::{Access, Customer as CustomerId};
-use atrium_core::customer::{sign_in_refusal, today_in};
-use atrium_core::portal::{Portal, PortalRole};
-use atrium_core::{Error, Record, Value};
+use atrium_core::Error;
+use atrium_core::portal::Portal;
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use time::Duration;
-use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{request_token, token_digest};
+use crate::auth::request_token;
+use crate::cookies::PORTAL_COOKIE;
 use crate::error::ApiError;
-
-pub const PORTAL_COOKIE: &str = "atrium_portal";
 
 async fn slug_of(parts: &mut Parts, state: &AppState) -> Result<String, ApiError> {
     let params = RawPathParams::from_request_parts(parts, state)
@@ -42,8 +36,7 @@ impl FromRequestParts<AppState> for PortalOf {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let slug = slug_of(parts, state).await?;
-        let portal = state.store.portal(&slug).await?.ok_or(Error::NotFound)?;
-        Ok(PortalOf(portal))
+        Ok(PortalOf(state.app.portal(&slug).await?))
     }
 }
 
@@ -64,34 +57,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 }
 
 /// A signed-in customer of the portal in the path.
-pub struct Customer {
-    pub portal: Portal,
-    /// The company behind the portal (its time zone counts support dates).
-    pub company: atrium_core::company::Company,
-    pub roles: Vec<PortalRole>,
-    pub contact: Record,
-    pub id: CustomerId,
-    pub token_digest: String,
-}
-
-impl Customer {
-    pub fn access<'a>(&'a self, state: &'a AppState) -> Access<'a> {
-        Access {
-            registry: state.store.registry(),
-            portal: &self.portal,
-            roles: self.roles.iter().collect(),
-            customer: self.id,
-        }
-    }
-}
-
-/// The role ids given to a contact.
-pub fn contact_role_ids(contact: &Record) -> Vec<Uuid> {
-    match contact.get("portal_roles") {
-        Value::List(ids) => ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
-        _ => Vec::new(),
-    }
-}
+pub struct Customer(pub atrium_app::customer::Customer);
 
 impl FromRequestParts<AppState> for Customer {
     type Rejection = ApiError;
@@ -102,44 +68,6 @@ impl FromRequestParts<AppState> for Customer {
     ) -> Result<Self, Self::Rejection> {
         let PortalOf(portal) = PortalOf::from_request_parts(parts, state).await?;
         let token = request_token(parts, PORTAL_COOKIE).ok_or(Error::Unauthorized)?;
-        let digest = token_digest(&token);
-        let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
-        let session = state
-            .store
-            .customer_session(&digest, |_| idle)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        if session.portal != portal.slug {
-            return Err(Error::Unauthorized.into());
-        }
-        let contacts = state.store.module("contacts")?;
-        let contact = match state.store.get_plain(contacts, session.contact).await {
-            Ok(contact) => contact,
-            Err(Error::NotFound) => {
-                state.store.end_customer_sessions(session.contact).await?;
-                return Err(Error::Unauthorized.into());
-            }
-            Err(other) => return Err(other.into()),
-        };
-        let company = state.store.company().await?;
-        if sign_in_refusal(&portal, &contact, today_in(&company.time_zone)).is_some() {
-            state.store.end_session(&digest).await?;
-            return Err(Error::Unauthorized.into());
-        }
-        let mut role_ids = portal.roles.clone();
-        role_ids.extend(contact_role_ids(&contact));
-        let roles = state.store.portal_roles_by_id(&role_ids).await?;
-        let id = CustomerId {
-            contact: contact.id,
-            organization: contact.get("organization").as_ref_id(),
-        };
-        Ok(Customer {
-            portal,
-            company,
-            roles,
-            contact,
-            id,
-            token_digest: digest,
-        })
+        Ok(Customer(state.app.customer(portal, &token).await?))
     }
 }

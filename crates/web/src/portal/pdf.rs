@@ -1,41 +1,12 @@
-//! `GET records/{module}/{id}/pdf`: a record as a clean PDF — its visible fields, non-internal
-//! comments and the updates of visible fields, nothing else.
+//! `GET records/{module}/{id}/pdf`: a readable record as a PDF download.
 
-use atrium_core::value::format_datetime;
-use atrium_core::{Error, RecordId, Value};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::pdf::{PdfComment, PdfRecord, PdfUpdate, render};
 use crate::portal::context::Customer;
-use crate::portal::records::Scoped;
-
-/// A value as a person reads it.
-fn display(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Text(s) => s.clone(),
-        Value::Ref(r) => r.label.clone().unwrap_or_default(),
-        Value::List(items) => items.join(", "),
-        Value::File(file) => format!("{} ({} bytes)", file.name, file.size),
-        Value::Boolean(b) => if *b { "Yes" } else { "No" }.to_owned(),
-        other => match other.to_plain_json() {
-            serde_json::Value::String(s) => s,
-            json => json.to_string(),
-        },
-    }
-}
-
-fn display_json(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+use crate::respond;
 
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/records/{module}/{id}/pdf", tag = "portal",
     params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path)),
@@ -43,97 +14,9 @@ fn display_json(value: &serde_json::Value) -> String {
               (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn pdf(
     State(state): State<AppState>,
-    customer: Customer,
+    Customer(customer): Customer,
     Path((_slug, module, id)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    let scoped = Scoped::new(&state, &customer, &module)?;
-    let id = RecordId::parse(&id)?.0;
-    let record = state
-        .store
-        .get_view(scoped.module, &scoped.view, id, &scoped.read)
-        .await?;
-    let comments = state.store.comments(scoped.module, id, false).await?;
-    let updates = state.store.updates(scoped.module, id).await?;
-    let company = state.store.company().await?;
-    let label_of = |field: &str| {
-        scoped
-            .view
-            .field(field)
-            .map(|f| f.label.clone())
-            .unwrap_or_else(|| field.to_owned())
-    };
-    let title = match scoped
-        .module
-        .label_fields
-        .iter()
-        .all(|f| scoped.view.has_field(f))
-    {
-        true => {
-            let label = atrium_core::record::label_of(scoped.module, |f| record.values.get(f));
-            format!(
-                "{} {} — {label}",
-                scoped.module.singular_label, record.number
-            )
-        }
-        false => format!("{} {}", scoped.module.singular_label, record.number),
-    };
-    let document = PdfRecord {
-        company: company.name,
-        title,
-        fields: scoped
-            .view
-            .fields
-            .iter()
-            .map(|f| (f.label.clone(), display(record.get(&f.name))))
-            .collect(),
-        comments: comments
-            .iter()
-            .map(|c| PdfComment {
-                author: c
-                    .author_user
-                    .as_ref()
-                    .or(c.author_contact.as_ref())
-                    .and_then(|r| r.label.clone())
-                    .unwrap_or_default(),
-                at: format_datetime(c.created_at),
-                body: c.body.clone(),
-            })
-            .collect(),
-        updates: updates
-            .iter()
-            .filter(|u| scoped.access.fields.contains_key(&u.field))
-            .map(|u| PdfUpdate {
-                at: format_datetime(u.at),
-                who: u
-                    .by_user
-                    .as_ref()
-                    .or(u.by_contact.as_ref())
-                    .and_then(|r| r.label.clone())
-                    .unwrap_or_default(),
-                field: label_of(&u.field),
-                old: display_json(&u.old),
-                new: display_json(&u.new),
-            })
-            .collect(),
-        generated_at: format_datetime(atrium_core::record::now()),
-    };
-    let bytes = tokio::task::spawn_blocking(move || render(&document))
-        .await
-        .map_err(Error::internal)??;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", record.number))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let file = state.app.customer_pdf(&customer, &module, &id).await?;
+    Ok(respond::pdf(file))
 }

@@ -6,8 +6,11 @@ use std::collections::BTreeSet;
 
 use atrium_core::validate::Changes;
 use atrium_core::{Error, FieldError, Record, Value};
-use atrium_store::Store;
+use atrium_store::{Store, Work};
 use uuid::Uuid;
+
+use crate::App;
+use crate::mailing::{Invitation, Kit, contact_after, plan_invitation};
 
 pub const CONTACTS: &str = "contacts";
 
@@ -158,10 +161,14 @@ async fn canonical_roles(
     Ok(Ok(()))
 }
 
-/// Carries out what a successful write asked for.
-pub async fn after_write(store: &Store, contact: Uuid, after: AfterWrite) -> Result<(), Error> {
+/// Carries out, in the write's transaction, what the checked write asked for.
+pub async fn after_write(
+    work: &mut Work<'_>,
+    contact: Uuid,
+    after: AfterWrite,
+) -> Result<(), Error> {
     if after.end_sessions {
-        store.end_customer_sessions(contact).await?;
+        work.end_customer_sessions(contact).await?;
     }
     Ok(())
 }
@@ -169,7 +176,7 @@ pub async fn after_write(store: &Store, contact: Uuid, after: AfterWrite) -> Res
 /// Everything needed to invite a contact, loaded before the write so that the invitation can be
 /// planned inside the write's transaction (from the contact as it will be).
 pub struct InvitePlanner {
-    kit: Option<crate::mailing::Kit>,
+    kit: Option<Kit>,
     contacts: atrium_core::ModuleDef,
     organizations: Option<atrium_core::ModuleDef>,
     organization: Option<Record>,
@@ -178,13 +185,13 @@ pub struct InvitePlanner {
 impl InvitePlanner {
     /// `inviting`: whether the write may turn portal access on; nothing is loaded otherwise.
     pub async fn load(
-        state: &crate::AppState,
+        app: &App,
         before: Option<&Record>,
         changes: &Changes,
         inviting: bool,
     ) -> Result<Self, Error> {
-        let contacts = state.store.module(CONTACTS)?.clone();
-        let organizations = state.store.registry().module("organizations").cloned();
+        let contacts = app.store.module(CONTACTS)?.clone();
+        let organizations = app.store.registry().module("organizations").cloned();
         if !inviting {
             return Ok(Self {
                 kit: None,
@@ -198,11 +205,15 @@ impl InvitePlanner {
             None => before.and_then(|b| b.get("organization").as_ref_id()),
         };
         let organization = match (organization_id, &organizations) {
-            (Some(id), Some(module)) => state.store.get(module, id).await.ok(),
+            (Some(id), Some(module)) => match app.store.get(module, id).await {
+                Ok(organization) => Some(organization),
+                Err(Error::NotFound) => None,
+                Err(other) => return Err(other),
+            },
             _ => None,
         };
         Ok(Self {
-            kit: Some(crate::mailing::Kit::load(state).await?),
+            kit: Some(Kit::load(app).await?),
             contacts,
             organizations,
             organization,
@@ -216,15 +227,15 @@ impl InvitePlanner {
         id: Uuid,
         before: Option<&Record>,
         changes: &Changes,
-    ) -> Result<Option<crate::mailing::Invitation>, Error> {
+    ) -> Result<Option<Invitation>, Error> {
         let Some(kit) = &self.kit else {
             return Ok(None);
         };
-        let after = crate::mailing::contact_after(id, before, changes);
+        let after = contact_after(id, before, changes);
         if after.get("portal_user") != &Value::Boolean(true) {
             return Ok(None);
         }
-        crate::mailing::plan_invitation(
+        plan_invitation(
             kit,
             &self.contacts,
             &after,

@@ -4,24 +4,24 @@
 
 use std::time::Duration as StdDuration;
 
+use atrium_core::kinds::{ActivityKind, ActivitySource};
 use atrium_core::query::{Filter, ListQuery, Sort};
 use atrium_core::value::format_date;
 use atrium_core::{Result, Value};
-use atrium_store::{Effects, NewActivity, NewMail};
-use serde_json::json;
+use atrium_store::{Effects, NewActivity};
 use time::Duration;
 
-use crate::AppState;
-use crate::mailing::{Kit, mail_refusal, portal_url, record_fields};
+use crate::App;
+use crate::mailing::{Kit, Merge, mail_refusal, portal_url};
 
 const JOB: &str = "support_ending";
 const PAGE: u64 = 200;
 
 /// Queues `support_ending` for every portal user whose support ends within their portal's
 /// notification days; returns how many were queued this time.
-pub async fn support_ending(state: &AppState) -> Result<usize> {
-    let kit = Kit::load(state).await?;
-    let contacts = state.store.module("contacts")?;
+pub async fn support_ending(app: &App) -> Result<usize> {
+    let kit = Kit::load(app).await?;
+    let contacts = app.store.module("contacts")?;
     let horizon = kit
         .portals
         .iter()
@@ -48,7 +48,7 @@ pub async fn support_ending(state: &AppState) -> Result<usize> {
             page,
             per_page: PAGE,
         };
-        let batch = state.store.list(contacts, &query).await?;
+        let batch = app.store.list(contacts, &query).await?;
         for contact in &batch.items {
             let Value::Date(end) = contact.get("support_end_date") else {
                 continue;
@@ -65,36 +65,33 @@ pub async fn support_ending(state: &AppState) -> Result<usize> {
             let Some(email) = contact.get("email").as_text().map(str::to_owned) else {
                 continue;
             };
-            let context = json!({
-                "contact": record_fields(contacts, contact),
-                "organization": serde_json::Value::Null,
-                "portal": kit.portal_json(portal),
-                "company": kit.company_json(),
-                "link": portal_url(&kit.base_url, portal),
-                "support_end_date": format_date(*end),
-            });
-            let rendered = kit.render("support_ending", &context)?;
+            let merge = Merge {
+                link: portal_url(&kit.base_url, portal),
+                support_end_date: Some(*end),
+                ..Merge::default()
+            };
+            let mail = kit.mail(
+                "support_ending",
+                email,
+                contacts,
+                contact,
+                portal,
+                merge,
+                Some(contact.id),
+            )?;
             let effects = Effects {
-                mails: vec![NewMail {
-                    to: email,
-                    subject: rendered.subject,
-                    text: rendered.text,
-                    html: rendered.html,
-                    template: "support_ending".into(),
-                    contact: Some(contact.id),
-                    ..NewMail::default()
-                }],
+                mails: vec![mail],
                 activity: vec![NewActivity {
                     contact: contact.id,
-                    kind: "support_ending_sent".into(),
-                    source: "email".into(),
+                    kind: ActivityKind::SupportEndingSent,
+                    source: ActivitySource::Email,
                     detail: format!("Support ends on {}", format_date(*end)),
                     record: None,
                 }],
                 ..Effects::default()
             };
             let key = format!("{}:{}", contact.id, format_date(*end));
-            if state.store.apply_effects_once(JOB, &key, &effects).await? {
+            if app.store.apply_effects_once(JOB, &key, &effects).await? {
                 queued += 1;
             }
         }
@@ -107,21 +104,21 @@ pub async fn support_ending(state: &AppState) -> Result<usize> {
 }
 
 /// Runs the scheduled jobs once.
-pub async fn run_scheduled(state: &AppState) -> Result<()> {
-    let queued = support_ending(state).await?;
-    let purged = state.store.purge_expired().await?;
+pub async fn run_scheduled(app: &App) -> Result<()> {
+    let queued = support_ending(app).await?;
+    let purged = app.store.purge_expired().await?;
     tracing::info!(queued, purged, "scheduled jobs ran");
     Ok(())
 }
 
 /// Runs the scheduled jobs now and then every `every`, until the process ends. The jobs are
 /// idempotent, so running them more often than daily only catches changes sooner.
-pub fn spawn_scheduler(state: AppState, every: StdDuration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_scheduler(app: App, every: StdDuration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
-            if let Err(err) = run_scheduled(&state).await {
+            if let Err(err) = run_scheduled(&app).await {
                 tracing::warn!(error = %err, "scheduled jobs failed; trying again later");
             }
         }

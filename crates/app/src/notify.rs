@@ -11,9 +11,9 @@ use atrium_store::{Effects, NewMail};
 use serde_json::json;
 use time::Duration;
 
-use crate::AppState;
-use crate::mailing::{Kit, mail_refusal, portal_url, record_fields};
-use crate::portal::context::contact_role_ids;
+use crate::App;
+use crate::customer::contact_role_ids;
+use crate::mailing::{Kit, Merge, mail_refusal, portal_url, record_fields};
 
 /// Staff replies to one record within this window reach a customer as one mail.
 pub const BATCH_WINDOW: Duration = Duration::minutes(3);
@@ -28,12 +28,12 @@ pub struct Update<'a> {
 
 /// The `record_updated` mails for `record` of `module` after `update`.
 pub async fn record_updated(
-    state: &AppState,
+    app: &App,
     module: &ModuleDef,
     record: &Record,
     update: &Update<'_>,
 ) -> Result<Effects> {
-    let mut recipients = state.store.followers(&module.name, record.id).await?;
+    let mut recipients = app.store.followers(&module.name, record.id).await?;
     for field in module
         .fields
         .iter()
@@ -48,12 +48,15 @@ pub async fn record_updated(
     if recipients.is_empty() {
         return Ok(Effects::default());
     }
-    let kit = Kit::load(state).await?;
-    let contacts = state.store.module("contacts")?;
+    let kit = Kit::load(app).await?;
+    let contacts = app.store.module("contacts")?;
     let mut effects = Effects::default();
     for contact_id in recipients {
-        let Ok(contact) = state.store.get(contacts, contact_id).await else {
-            continue;
+        // A follower deleted since is no one to tell; any other failure is the action's.
+        let contact = match app.store.get(contacts, contact_id).await {
+            Ok(contact) => contact,
+            Err(atrium_core::Error::NotFound) => continue,
+            Err(other) => return Err(other),
         };
         if contact.get("portal_user") != &Value::Boolean(true)
             || contact.get("notify_on_updates") == &Value::Boolean(false)
@@ -68,9 +71,9 @@ pub async fn record_updated(
         }
         let mut role_ids = portal.roles.clone();
         role_ids.extend(contact_role_ids(&contact));
-        let roles = state.store.portal_roles_by_id(&role_ids).await?;
+        let roles = app.store.portal_roles_by_id(&role_ids).await?;
         let access = Access {
-            registry: state.store.registry(),
+            registry: app.store.registry(),
             portal: &portal,
             roles: roles.iter().collect(),
             customer: Customer {
@@ -79,12 +82,12 @@ pub async fn record_updated(
             },
         };
         let read = access.read_filter(module);
-        if !state.store.matches(module, record.id, &read).await? {
+        if !app.store.matches(module, record.id, &read).await? {
             continue;
         }
         let module_access = access.module(module);
         if let Some(mail) = compose(
-            state,
+            app,
             &kit,
             &portal,
             module,
@@ -104,7 +107,7 @@ pub async fn record_updated(
 
 #[allow(clippy::too_many_arguments)]
 async fn compose(
-    state: &AppState,
+    app: &App,
     kit: &Kit,
     portal: &Portal,
     module: &ModuleDef,
@@ -130,7 +133,7 @@ async fn compose(
         "record_updated:{}:{}:{}",
         contact.id, module.name, record.id
     );
-    let mut payload = state
+    let mut payload = app
         .store
         .queued_batch(&key)
         .await?
@@ -170,99 +173,118 @@ async fn compose(
     fields.insert("url".into(), json!(url));
     fields.insert("changes".into(), json!(changes));
     let comment = comments.last().cloned().unwrap_or(serde_json::Value::Null);
-    let context = json!({
-        "contact": record_fields(contacts, contact),
-        "organization": serde_json::Value::Null,
-        "portal": kit.portal_json(portal),
-        "company": kit.company_json(),
-        "record": fields,
-        "comment": comment,
-        "link": url,
-        "support_end_date": serde_json::Value::Null,
-    });
-    let rendered = kit.render("record_updated", &context)?;
+    let merge = Merge {
+        record: Some(fields),
+        comment: Some(comment),
+        link: url,
+        ..Merge::default()
+    };
+    let mail = kit.mail(
+        "record_updated",
+        email,
+        contacts,
+        contact,
+        portal,
+        merge,
+        Some(contact.id),
+    )?;
     Ok(Some(NewMail {
-        to: email,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        template: "record_updated".into(),
-        contact: Some(contact.id),
         batch_key: Some(key),
         payload: Some(payload),
         not_before: Some(atrium_core::record::now() + BATCH_WINDOW),
+        ..mail
     }))
 }
 
-/// The `staff_customer_activity` mail to the record's assigned user, else the portal's
-/// default assignee, when a customer created `record` or commented on it.
-pub async fn customer_activity(
-    state: &AppState,
-    portal: &Portal,
-    module: &ModuleDef,
-    record: &Record,
-    customer: &Record,
-    comment: Option<&str>,
-) -> Result<Effects> {
-    let assignee = record
-        .get("assigned_to")
-        .as_ref_id()
-        .or(portal.default_assignee);
-    let Some(user) = assignee else {
-        return Ok(Effects::default());
-    };
-    let Some(user) = state.store.staff_user(user).await?.filter(|u| u.active) else {
-        return Ok(Effects::default());
-    };
-    let kit = Kit::load(state).await?;
-    let contacts = state.store.module("contacts")?;
-    let organization = match (
-        customer.get("organization").as_ref_id(),
-        state.store.registry().module("organizations"),
-    ) {
-        (Some(id), Some(organizations)) => state
-            .store
-            .get(organizations, id)
-            .await
-            .ok()
-            .map(|org| serde_json::Value::Object(record_fields(organizations, &org))),
-        _ => None,
-    };
-    let url = format!(
-        "{}/api/v1/records/{}/{}",
-        kit.base_url, module.name, record.id
-    );
-    let mut fields = record_fields(module, record);
-    fields.insert(
-        "label".into(),
-        json!(atrium_core::record::label_of(module, |f| record
-            .values
-            .get(f))),
-    );
-    fields.insert("module".into(), json!(module.name));
-    fields.insert("module_label".into(), json!(module.singular_label));
-    fields.insert("url".into(), json!(url));
-    let context = json!({
-        "contact": record_fields(contacts, customer),
-        "organization": organization,
-        "portal": kit.portal_json(portal),
-        "company": kit.company_json(),
-        "record": fields,
-        "comment": comment.map(|body| json!({"body": body, "author": atrium_core::record::label_of(contacts, |f| customer.values.get(f))})),
-        "link": url,
-        "support_end_date": serde_json::Value::Null,
-    });
-    let rendered = kit.render("staff_customer_activity", &context)?;
-    Ok(Effects {
-        mails: vec![NewMail {
+/// The `staff_customer_activity` mail to staff when a customer creates a case or ticket or
+/// comments: everything it needs is loaded by [`StaffNotice::load`] before the action's
+/// transaction, and [`StaffNotice::render`] composes it inside, from the record as written.
+pub struct StaffNotice {
+    kit: Kit,
+    portal: Portal,
+    to: String,
+    organization: Option<serde_json::Value>,
+}
+
+impl StaffNotice {
+    /// The notice to the record's assignee (`assigned_to`), else the portal's default assignee;
+    /// None when that is nobody, or a user who is not active.
+    pub async fn load(
+        app: &App,
+        portal: &Portal,
+        assigned_to: Option<uuid::Uuid>,
+        customer: &Record,
+    ) -> Result<Option<StaffNotice>> {
+        let Some(user) = assigned_to.or(portal.default_assignee) else {
+            return Ok(None);
+        };
+        let Some(user) = app.store.staff_user(user).await?.filter(|u| u.active) else {
+            return Ok(None);
+        };
+        let organization = match (
+            customer.get("organization").as_ref_id(),
+            app.store.registry().module("organizations"),
+        ) {
+            (Some(id), Some(organizations)) => match app.store.get(organizations, id).await {
+                Ok(org) => Some(serde_json::Value::Object(record_fields(
+                    organizations,
+                    &org,
+                ))),
+                Err(atrium_core::Error::NotFound) => None,
+                Err(other) => return Err(other),
+            },
+            _ => None,
+        };
+        Ok(Some(StaffNotice {
+            kit: Kit::load(app).await?,
+            portal: portal.clone(),
             to: user.email,
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            template: "staff_customer_activity".into(),
-            contact: None,
-            ..NewMail::default()
-        }],
-        ..Effects::default()
-    })
+            organization,
+        }))
+    }
+
+    /// The mail about `record` (as written) of `module`, by the contact `customer`.
+    pub fn render(
+        &self,
+        contacts: &ModuleDef,
+        module: &ModuleDef,
+        record: &Record,
+        customer: &Record,
+        comment: Option<&str>,
+    ) -> Result<NewMail> {
+        let kit = &self.kit;
+        let url = format!(
+            "{}/api/v1/records/{}/{}",
+            kit.base_url, module.name, record.id
+        );
+        let mut fields = record_fields(module, record);
+        fields.insert(
+            "label".into(),
+            json!(atrium_core::record::label_of(module, |f| record
+                .values
+                .get(f))),
+        );
+        fields.insert("module".into(), json!(module.name));
+        fields.insert("module_label".into(), json!(module.singular_label));
+        fields.insert("url".into(), json!(url));
+        let author = atrium_core::record::label_of(contacts, |f| customer.values.get(f));
+        let merge = Merge {
+            organization: self.organization.clone(),
+            record: Some(fields),
+            comment: Some(json!(
+                comment.map(|body| json!({"body": body, "author": author}))
+            )),
+            link: url,
+            ..Merge::default()
+        };
+        kit.mail(
+            "staff_customer_activity",
+            self.to.clone(),
+            contacts,
+            customer,
+            &self.portal,
+            merge,
+            None,
+        )
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use atrium_core::company::Company;
 use atrium_core::customer::today_in;
+use atrium_core::kinds::{ActivityKind, ActivitySource, TokenKind};
 use atrium_core::portal::Portal;
 use atrium_core::templates::{self, Template};
 use atrium_core::value::format_date;
@@ -16,8 +17,8 @@ use serde_json::{Map, json};
 use time::Duration;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::auth::new_token;
+use crate::App;
+use crate::passwords::new_token;
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
 pub const RESET_TTL: Duration = Duration::hours(1);
@@ -32,21 +33,21 @@ pub struct EmailSettings {
     pub allow_portal_email_to_opted_out: bool,
 }
 
-pub async fn email_settings(state: &AppState) -> Result<EmailSettings> {
-    Ok(match state.store.setting(SETTINGS_KEY).await? {
+pub async fn email_settings(app: &App) -> Result<EmailSettings> {
+    Ok(match app.store.setting(SETTINGS_KEY).await? {
         Some(value) => serde_json::from_value(value).unwrap_or_default(),
         None => EmailSettings::default(),
     })
 }
 
-pub async fn save_email_settings(state: &AppState, settings: &EmailSettings) -> Result<()> {
+pub async fn save_email_settings(app: &App, settings: &EmailSettings) -> Result<()> {
     let value = serde_json::to_value(settings).map_err(Error::internal)?;
-    state.store.save_setting(SETTINGS_KEY, &value).await
+    app.store.save_setting(SETTINGS_KEY, &value).await
 }
 
 /// The template `name` as it is in force: the admin's, else the default.
-pub async fn template(state: &AppState, name: &str) -> Result<Template> {
-    if let Some((subject, body_html, body_text)) = state.store.email_template(name).await? {
+pub async fn template(app: &App, name: &str) -> Result<Template> {
+    if let Some((subject, body_html, body_text)) = app.store.email_template(name).await? {
         return Ok(Template {
             subject,
             body_html,
@@ -99,18 +100,18 @@ pub struct Kit {
 }
 
 impl Kit {
-    pub async fn load(state: &AppState) -> Result<Kit> {
-        let company = state.store.company().await?;
+    pub async fn load(app: &App) -> Result<Kit> {
+        let company = app.store.company().await?;
         let today = today_in(&company.time_zone);
         let mut loaded = HashMap::new();
         for name in templates::NAMES {
-            loaded.insert(name.to_owned(), template(state, name).await?);
+            loaded.insert(name.to_owned(), template(app, name).await?);
         }
         Ok(Kit {
             company,
-            base_url: state.config.base_url.clone(),
-            settings: email_settings(state).await?,
-            portals: state.store.portals().await?,
+            base_url: app.settings.base_url.clone(),
+            settings: email_settings(app).await?,
+            portals: app.store.portals().await?,
             templates: loaded,
             today,
         })
@@ -145,6 +146,75 @@ impl Kit {
             .ok_or(Error::NotFound)?;
         templates::render(template, context)
             .map_err(|e| Error::Internal(format!("template {name}: {e}")))
+    }
+}
+
+/// The merge fields of a mail besides the contact, portal and company, which every template
+/// gets.
+#[derive(Debug, Default)]
+pub struct Merge {
+    pub organization: Option<serde_json::Value>,
+    pub record: Option<Map<String, serde_json::Value>>,
+    /// Present (possibly null) for the templates that speak of a comment.
+    pub comment: Option<serde_json::Value>,
+    pub link: String,
+    pub support_end_date: Option<time::Date>,
+}
+
+impl Kit {
+    /// Renders template `name` about `contact` (a record of `contacts`) in `portal` into a mail
+    /// to `to`; `about` is the contact whose timeline records the mail.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mail(
+        &self,
+        name: &str,
+        to: String,
+        contacts: &ModuleDef,
+        contact: &Record,
+        portal: &Portal,
+        merge: Merge,
+        about: Option<Uuid>,
+    ) -> Result<NewMail> {
+        let mut context = Map::new();
+        context.insert(
+            "contact".into(),
+            serde_json::Value::Object(record_fields(contacts, contact)),
+        );
+        context.insert(
+            "organization".into(),
+            merge.organization.unwrap_or(serde_json::Value::Null),
+        );
+        context.insert("portal".into(), self.portal_json(portal));
+        context.insert("company".into(), self.company_json());
+        if let Some(record) = merge.record {
+            context.insert("record".into(), serde_json::Value::Object(record));
+        }
+        if let Some(comment) = merge.comment {
+            context.insert("comment".into(), comment);
+        }
+        context.insert("link".into(), json!(merge.link));
+        context.insert(
+            "support_end_date".into(),
+            json!(merge.support_end_date.map(format_date)),
+        );
+        let rendered = self.render(name, &serde_json::Value::Object(context))?;
+        Ok(NewMail {
+            to,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            template: name.to_owned(),
+            contact: about,
+            ..NewMail::default()
+        })
+    }
+}
+
+/// A contact's support end date, if set.
+pub fn support_end_date(contact: &Record) -> Option<time::Date> {
+    match contact.get("support_end_date") {
+        Value::Date(d) => Some(*d),
+        _ => None,
     }
 }
 
@@ -217,41 +287,40 @@ pub fn plan_invitation(
         "{}/invitation?token={token}",
         portal_url(&kit.base_url, portal)
     );
-    let context = json!({
-        "contact": record_fields(contacts, contact),
-        "organization": match (organization, organizations) {
-            (Some(org), Some(module)) => serde_json::Value::Object(record_fields(module, org)),
-            _ => serde_json::Value::Null,
-        },
-        "portal": kit.portal_json(portal),
-        "company": kit.company_json(),
-        "link": link,
-        "support_end_date": match contact.get("support_end_date") { Value::Date(d) => json!(format_date(*d)), _ => serde_json::Value::Null },
-    });
-    let rendered = kit.render(&portal.login_template, &context)?;
+    let organization = match (organization, organizations) {
+        (Some(org), Some(module)) => Some(serde_json::Value::Object(record_fields(module, org))),
+        _ => None,
+    };
+    let merge = Merge {
+        organization,
+        link,
+        support_end_date: support_end_date(contact),
+        ..Merge::default()
+    };
+    let mail = kit.mail(
+        &portal.login_template,
+        email,
+        contacts,
+        contact,
+        portal,
+        merge,
+        Some(contact.id),
+    )?;
     let effects = Effects {
-        mails: vec![NewMail {
-            to: email,
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            template: portal.login_template.clone(),
-            contact: Some(contact.id),
-            ..NewMail::default()
-        }],
+        mails: vec![mail],
         tokens: vec![NewToken {
             digest,
-            kind: "invitation",
+            kind: TokenKind::Invitation,
             contact: contact.id,
             portal: Some(portal.slug.clone()),
             payload: None,
             ttl: INVITATION_TTL,
         }],
-        revoke_tokens: vec![(contact.id, "invitation")],
+        revoke_tokens: vec![(contact.id, TokenKind::Invitation)],
         activity: vec![NewActivity {
             contact: contact.id,
-            kind: "invitation_sent".into(),
-            source: "email".into(),
+            kind: ActivityKind::InvitationSent,
+            source: ActivitySource::Email,
             detail: format!("Invitation to {} sent", portal.slug),
             record: None,
         }],

@@ -1,0 +1,316 @@
+//! The customer's home: the announcement, a greeting, charts aggregated in SQL under the
+//! customer's read predicate (each slice in its picklist color), recent records, the account
+//! representative and shortcuts — only the widgets the portal configures.
+
+use atrium_core::portal::{FieldAccess, Greeting, Level, Shortcut, Widget};
+use atrium_core::query::{Filter, ListQuery, Sort};
+use atrium_core::{ModuleDef, Result, Value};
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{Customer, Scoped};
+use crate::App;
+use crate::views::RecordView;
+
+const RECENT: u64 = 5;
+const GRAY: &str = "#868e96";
+
+/// One slice of a chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Slice {
+    pub label: String,
+    pub value: Figure,
+    pub color: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+}
+
+/// A chart's figure: a count, or an average in the slice's unit.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    Count(i64),
+    Average(f64),
+}
+
+/// A staff member who looks after the customer's organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct Representative {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// The home page, as configured for the portal and seen by one customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeView {
+    pub announcement: String,
+    /// The announcement's markdown, rendered and sanitized.
+    pub announcement_html: String,
+    pub greeting: String,
+    /// Chart name → slices, in the order the widgets are configured.
+    pub charts: IndexMap<&'static str, Vec<Slice>>,
+    /// Module → its latest records the customer may read.
+    pub recent: IndexMap<&'static str, Vec<RecordView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub representatives: Option<Vec<Representative>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortcuts: Option<Vec<Shortcut>>,
+}
+
+fn greeting(customer: &Customer, kind: Greeting, time_zone: &str) -> String {
+    match kind {
+        Greeting::Standard => "Welcome to the portal".to_owned(),
+        Greeting::TimeBased => {
+            let hour = jiff::Timestamp::now()
+                .in_tz(time_zone)
+                .map(|z| z.hour())
+                .unwrap_or(12);
+            let part = match hour {
+                5..=11 => "Good morning",
+                12..=17 => "Good afternoon",
+                _ => "Good evening",
+            };
+            let name = customer
+                .contact
+                .get("first_name")
+                .as_text()
+                .or_else(|| customer.contact.get("last_name").as_text())
+                .unwrap_or("");
+            if name.is_empty() {
+                part.to_owned()
+            } else {
+                format!("{part}, {name}")
+            }
+        }
+    }
+}
+
+/// Slices in the picklist's order, each with its color; empty buckets are left out.
+fn slices(
+    module: &ModuleDef,
+    field: &str,
+    buckets: Vec<(Option<String>, Figure)>,
+    unit: Option<&'static str>,
+) -> Vec<Slice> {
+    let Some(def) = module.field(field) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for value in &def.values {
+        if let Some((_, figure)) = buckets
+            .iter()
+            .find(|(b, _)| b.as_deref() == Some(value.value.as_str()))
+        {
+            out.push(Slice {
+                label: value.value.clone(),
+                value: *figure,
+                color: value.color.clone(),
+                unit,
+            });
+        }
+    }
+    for (bucket, figure) in &buckets {
+        let known = bucket
+            .as_deref()
+            .is_some_and(|b| def.picklist_value(b).is_some());
+        if !known {
+            out.push(Slice {
+                label: bucket.clone().unwrap_or_else(|| "None".into()),
+                value: *figure,
+                color: GRAY.to_owned(),
+                unit,
+            });
+        }
+    }
+    out
+}
+
+fn visible(scoped: &Scoped<'_>, fields: &[&str]) -> bool {
+    fields
+        .iter()
+        .all(|f| scoped.access.field(f) != FieldAccess::Hidden)
+}
+
+impl App {
+    async fn counts(&self, scoped: &Scoped<'_>, field: &str, filter: Filter) -> Result<Vec<Slice>> {
+        let buckets = self.store.count_by(scoped.module, field, &filter).await?;
+        Ok(slices(
+            scoped.module,
+            field,
+            buckets
+                .into_iter()
+                .map(|(b, n)| (b, Figure::Count(n)))
+                .collect(),
+            None,
+        ))
+    }
+
+    async fn recent(&self, scoped: &Scoped<'_>) -> Result<Vec<RecordView>> {
+        let query = ListQuery {
+            filter: scoped.read.clone(),
+            sort: Sort {
+                field: "updated_at".into(),
+                descending: true,
+            },
+            page: 1,
+            per_page: RECENT,
+        };
+        let rows = self
+            .store
+            .first_rows(scoped.module, &scoped.view, &query)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RecordView::new(scoped.view.clone(), r))
+            .collect())
+    }
+
+    /// The customer's home page.
+    pub async fn customer_home(&self, customer: &Customer) -> Result<HomeView> {
+        let layout = &customer.portal.home;
+        let company = &customer.company;
+        let scoped = |module: &str| self.scoped(customer, module).ok();
+        let cases = scoped("cases");
+        let projects = scoped("projects");
+        let mut charts = IndexMap::new();
+        let mut recents = IndexMap::new();
+        let mut representatives = Vec::new();
+        for widget in &layout.widgets {
+            match widget {
+                Widget::OpenCasesByPriority => {
+                    if let Some(cases) = cases
+                        .as_ref()
+                        .filter(|c| visible(c, &["priority", "status"]))
+                    {
+                        let open = Filter::And(vec![
+                            cases.read.clone(),
+                            Filter::Ne("status".into(), Value::Text("Resolved".into())),
+                            Filter::Ne("status".into(), Value::Text("Closed".into())),
+                        ]);
+                        charts.insert(
+                            "open_cases_by_priority",
+                            self.counts(cases, "priority", open).await?,
+                        );
+                    }
+                }
+                Widget::CaseResolutionTimeByPriority => {
+                    if let Some(cases) = cases
+                        .as_ref()
+                        .filter(|c| visible(c, &["priority", "resolved_at"]))
+                    {
+                        let buckets = self
+                            .store
+                            .average_hours_by(
+                                cases.module,
+                                "priority",
+                                "created_at",
+                                "resolved_at",
+                                &cases.read,
+                            )
+                            .await?
+                            .into_iter()
+                            .map(|(b, hours)| (b, Figure::Average((hours * 10.0).round() / 10.0)))
+                            .collect();
+                        charts.insert(
+                            "case_resolution_time_by_priority",
+                            slices(cases.module, "priority", buckets, Some("hours")),
+                        );
+                    }
+                }
+                Widget::ProjectsByStatus => {
+                    if let Some(projects) = projects.as_ref().filter(|p| visible(p, &["status"])) {
+                        charts.insert(
+                            "projects_by_status",
+                            self.counts(projects, "status", projects.read.clone())
+                                .await?,
+                        );
+                    }
+                }
+                Widget::RecentCases
+                | Widget::RecentTickets
+                | Widget::RecentFaqs
+                | Widget::RecentDocuments => {
+                    let module = match widget {
+                        Widget::RecentCases => "cases",
+                        Widget::RecentTickets => "tickets",
+                        Widget::RecentFaqs => "faqs",
+                        _ => "documents",
+                    };
+                    let items = match scoped(module) {
+                        Some(s) => self.recent(&s).await?,
+                        None => Vec::new(),
+                    };
+                    recents.insert(module, items);
+                }
+                Widget::AccountRepresentatives => {
+                    if let Some(user) = self.representative(customer).await? {
+                        representatives.push(user);
+                    }
+                }
+                Widget::Shortcuts => {}
+            }
+        }
+        let can = |module: &str, create: bool| {
+            scoped(module).is_some_and(|s| {
+                if create {
+                    s.access.grant.create
+                } else {
+                    s.access.grant.read > Level::None
+                }
+            })
+        };
+        let shortcuts = layout.widgets.contains(&Widget::Shortcuts).then(|| {
+            layout
+                .shortcuts
+                .iter()
+                .copied()
+                .filter(|s| match s {
+                    Shortcut::AddDocument => can("documents", true),
+                    Shortcut::CreateTicket => can("tickets", true),
+                    Shortcut::OpenTickets => can("tickets", false),
+                    Shortcut::CreateCase => can("cases", true),
+                    Shortcut::OpenCases => can("cases", false),
+                })
+                .collect()
+        });
+        Ok(HomeView {
+            announcement: layout.announcement.clone(),
+            announcement_html: atrium_core::markdown::to_safe_html(&layout.announcement),
+            greeting: greeting(customer, layout.greeting, &company.time_zone),
+            charts,
+            recent: recents,
+            representatives: layout
+                .widgets
+                .contains(&Widget::AccountRepresentatives)
+                .then_some(representatives),
+            shortcuts,
+        })
+    }
+
+    /// The active staff user assigned to the customer's organization, if any.
+    async fn representative(&self, customer: &Customer) -> Result<Option<Representative>> {
+        let Some(org) = customer.id.organization else {
+            return Ok(None);
+        };
+        let organizations = self.store.module("organizations")?;
+        let record = match self.store.get(organizations, org).await {
+            Ok(record) => record,
+            Err(atrium_core::Error::NotFound) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let Some(user) = record.get("assigned_to").as_ref_id() else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .staff_user(user)
+            .await?
+            .filter(|u| u.active)
+            .map(|u| Representative {
+                name: u.name,
+                email: u.email,
+                phone: u.phone,
+            }))
+    }
+}

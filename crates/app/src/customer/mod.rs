@@ -1,0 +1,186 @@
+//! A customer's actions in a portal. Every read and write goes through the access engine:
+//! [`App::customer`] turns a session into a [`Customer`] (contact, portal, roles, company),
+//! and [`Scoped`] is a module as that customer sees it — its grant, visible fields and read
+//! predicate, which the store ANDs into every statement.
+
+pub mod account;
+pub mod faqs;
+pub mod home;
+pub mod menu;
+pub mod pdf;
+pub mod profile;
+pub mod records;
+pub mod sign_in;
+
+use std::sync::Arc;
+
+use atrium_core::access::{Access, Customer as CustomerId, ModuleAccess, visible_view};
+use atrium_core::company::Company;
+use atrium_core::customer::{allowed_portals, sign_in_refusal, today_in};
+use atrium_core::portal::{Level, Portal, PortalRole};
+use atrium_core::query::Filter;
+use atrium_core::{Error, ModuleDef, Record, Result, Value};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::App;
+use crate::passwords::token_digest;
+
+/// A signed-in customer of one portal.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub portal: Portal,
+    /// The company behind the portal (its time zone counts support dates).
+    pub company: Company,
+    pub roles: Vec<PortalRole>,
+    pub contact: Record,
+    pub id: CustomerId,
+    pub token_digest: String,
+}
+
+impl Customer {
+    pub fn access<'a>(&'a self, app: &'a App) -> Access<'a> {
+        Access {
+            registry: app.store.registry(),
+            portal: &self.portal,
+            roles: self.roles.iter().collect(),
+            customer: self.id,
+        }
+    }
+}
+
+/// The role ids given to a contact.
+pub fn contact_role_ids(contact: &Record) -> Vec<Uuid> {
+    match contact.get("portal_roles") {
+        Value::List(ids) => ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `contact` may use `portal`: the portals they are given, else the default one.
+pub fn may_use_portal(contact: &Record, portal: &Portal) -> bool {
+    let permitted = allowed_portals(contact);
+    if permitted.is_empty() {
+        portal.default
+    } else {
+        permitted.contains(&portal.slug)
+    }
+}
+
+impl App {
+    /// The portal with this slug; an unknown slug is 404.
+    pub async fn portal(&self, slug: &str) -> Result<Portal> {
+        self.store.portal(slug).await?.ok_or(Error::NotFound)
+    }
+
+    /// The customer signed in to `portal` with the session `token`; anything else is 401. The
+    /// contact and portal are read again on every request, so changes apply at once, on every
+    /// instance, and a contact who may no longer sign in is signed out.
+    pub async fn customer(&self, portal: Portal, token: &str) -> Result<Customer> {
+        let digest = token_digest(token);
+        let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
+        let session = self
+            .store
+            .customer_session(&digest, |_| idle)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        if session.portal != portal.slug {
+            return Err(Error::Unauthorized);
+        }
+        let contacts = self.store.module("contacts")?;
+        let contact = match self.store.get_plain(contacts, session.contact).await {
+            Ok(contact) => contact,
+            Err(Error::NotFound) => {
+                self.store.end_customer_sessions(session.contact).await?;
+                return Err(Error::Unauthorized);
+            }
+            Err(other) => return Err(other),
+        };
+        let company = self.store.company().await?;
+        if sign_in_refusal(&portal, &contact, today_in(&company.time_zone)).is_some() {
+            self.store.end_session(&digest).await?;
+            return Err(Error::Unauthorized);
+        }
+        let mut role_ids = portal.roles.clone();
+        role_ids.extend(contact_role_ids(&contact));
+        let roles = self.store.portal_roles_by_id(&role_ids).await?;
+        let id = CustomerId {
+            contact: contact.id,
+            organization: contact.get("organization").as_ref_id(),
+        };
+        Ok(Customer {
+            portal,
+            company,
+            roles,
+            contact,
+            id,
+            token_digest: digest,
+        })
+    }
+
+    /// `module` as `customer` sees it, if they can read anything of it at all; else 404.
+    pub fn scoped<'a>(&'a self, customer: &Customer, module: &str) -> Result<Scoped<'a>> {
+        let module = self.store.module(module)?;
+        let engine = customer.access(self);
+        let access = engine.module(module);
+        let read = engine.read_filter(module);
+        if read == Filter::Nothing || access.fields.is_empty() && access.grant.read == Level::None {
+            return Err(Error::NotFound);
+        }
+        let view = Arc::new(visible_view(module, &access));
+        Ok(Scoped {
+            module,
+            access,
+            view,
+            read,
+        })
+    }
+}
+
+/// A module as one customer sees it.
+pub struct Scoped<'a> {
+    pub module: &'a ModuleDef,
+    pub access: ModuleAccess,
+    /// The module reduced to the fields the customer may see.
+    pub view: Arc<ModuleDef>,
+    /// The records the customer may read.
+    pub read: Filter,
+}
+
+impl Scoped<'_> {
+    /// The records within `level` of the customer.
+    pub fn within(&self, app: &App, customer: &Customer, level: Level) -> Filter {
+        customer.access(app).filter(self.module, level)
+    }
+
+    /// 404 unless the record is readable.
+    pub async fn require_readable(&self, app: &App, id: Uuid) -> Result<()> {
+        if app.store.matches(self.module, id, &self.read).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// 404 unless the record is readable; 403 unless it is also within `level`.
+    pub async fn require(
+        &self,
+        app: &App,
+        customer: &Customer,
+        id: Uuid,
+        level: Level,
+    ) -> Result<()> {
+        self.require_readable(app, id).await?;
+        if level == Level::None
+            || !app
+                .store
+                .matches(self.module, id, &self.within(app, customer, level))
+                .await?
+        {
+            return Err(Error::Forbidden(
+                "You may not do this to this record.".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,304 @@
+//! The customer's own contact and organization, shown and changed per the portal's profile
+//! layout, and the confirmed change of their e-mail address.
+
+use std::sync::Arc;
+
+use atrium_core::access::{ModuleAccess, visible_view};
+use atrium_core::kinds::{ActivityKind, ActivitySource, TokenKind};
+use atrium_core::portal::{FieldAccess, Grant};
+use atrium_core::validate::{Mode, parse_input};
+use atrium_core::{Error, ModuleDef, Result, Value};
+use atrium_store::{Actor, Effects, NewActivity, NewMail, NewToken};
+use indexmap::IndexMap;
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use super::Customer;
+use super::account::bad_link;
+use super::records::check_writable;
+use crate::App;
+use crate::mailing::{Kit, portal_url};
+use crate::passwords::{new_token, token_digest};
+use crate::views::RecordView;
+
+/// Profile fields customers may never change, whatever the layout says: access and support
+/// dates are the company's to set. (A new e-mail applies only once confirmed.)
+const PROTECTED: &[&str] = &[
+    "portal_user",
+    "portal_roles",
+    "portals",
+    "support_start_date",
+    "support_end_date",
+    "organization",
+];
+
+/// How long the link confirming a new e-mail address works.
+pub const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
+
+fn layout_access(module: &ModuleDef, layout: &IndexMap<String, FieldAccess>) -> ModuleAccess {
+    let mut fields = IndexMap::new();
+    for (name, access) in layout {
+        let Some(field) = module.field(name) else {
+            continue;
+        };
+        if *access == FieldAccess::Hidden {
+            continue;
+        }
+        let writable =
+            !field.system && !PROTECTED.contains(&name.as_str()) && name != "assigned_to";
+        fields.insert(
+            name.clone(),
+            if writable {
+                *access
+            } else {
+                (*access).min(FieldAccess::ReadOnly)
+            },
+        );
+    }
+    ModuleAccess {
+        grant: Grant::NOTHING,
+        fields,
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn profile_entry(
+    contact: Uuid,
+    kind: ActivityKind,
+    source: ActivitySource,
+    detail: String,
+    record: Option<(&str, Uuid)>,
+) -> NewActivity {
+    NewActivity {
+        contact,
+        kind,
+        source,
+        detail,
+        record: record.map(|(m, id)| (m.to_owned(), id)),
+    }
+}
+
+impl App {
+    /// The customer's contact, per the profile layout.
+    pub async fn customer_profile(&self, customer: &Customer) -> Result<RecordView> {
+        let contacts = self.store.module("contacts")?;
+        let access = layout_access(contacts, &customer.portal.profile.contact);
+        // The session's contact is read without reference labels; the profile shows them.
+        let contact = self.store.get(contacts, customer.contact.id).await?;
+        Ok(RecordView::new(
+            Arc::new(visible_view(contacts, &access)),
+            contact,
+        ))
+    }
+
+    /// Changes the customer's contact per the profile layout. A new e-mail is not applied: a
+    /// link to confirm it is mailed to it (`email_change.pending` in the answer). The change,
+    /// the link and its mail are one transaction.
+    pub async fn change_customer_profile(
+        &self,
+        customer: &Customer,
+        body: &Json,
+    ) -> Result<RecordView> {
+        let contacts = self.store.module("contacts")?;
+        let access = layout_access(contacts, &customer.portal.profile.contact);
+        check_writable(&access, body)?;
+        let mut changes = parse_input(contacts, body, Mode::Update)?;
+        let me = customer.contact.id;
+        let mut effects = Effects::default();
+        let mut pending = None;
+        if let Some(position) = changes.iter().position(|(f, _)| f == "email") {
+            let (_, new) = changes.remove(position);
+            let new = new
+                .as_text()
+                .map(str::to_lowercase)
+                .ok_or_else(|| Error::field("email", "required"))?;
+            let current = customer
+                .contact
+                .get("email")
+                .as_text()
+                .map(str::to_lowercase);
+            if current.as_deref() != Some(new.as_str()) {
+                effects = self.email_change_effects(customer, &new).await?;
+                pending = Some(new);
+            }
+        }
+        effects.activity.push(profile_entry(
+            me,
+            ActivityKind::PortalRecordUpdated,
+            ActivitySource::Portal,
+            "Updated their profile".into(),
+            Some(("contacts", me)),
+        ));
+        let mut work = self.store.work().await?;
+        work.update(contacts, me, changes, Actor::Contact(me), None)
+            .await?;
+        work.effects(&effects).await?;
+        work.commit().await?;
+        let record = self.store.get(contacts, me).await?;
+        let mut view = RecordView::new(Arc::new(visible_view(contacts, &access)), record);
+        if let Some(new) = pending {
+            view = view.with("email_change", json!({"pending": new}));
+        }
+        Ok(view)
+    }
+
+    /// The confirmation link for `new`, its mail and its activity entry (earlier links end).
+    async fn email_change_effects(&self, customer: &Customer, new: &str) -> Result<Effects> {
+        if self
+            .store
+            .other_portal_user_with_email(new, Some(customer.contact.id))
+            .await?
+        {
+            return Err(Error::Conflict("portal user with this e-mail".into()));
+        }
+        let kit = Kit::load(self).await?;
+        let (token, digest) = new_token();
+        let link = format!(
+            "{}/email/confirm?token={token}",
+            portal_url(&kit.base_url, &customer.portal)
+        );
+        let title = &customer.portal.title;
+        let company = &kit.company.name;
+        let text = format!(
+            "Please confirm that {new} is your new e-mail address for {title}:\n{link}\n\nThe link works once and for 24 hours. Until you confirm, you keep signing in with your current address.\n\n{company}\n"
+        );
+        let html = format!(
+            "<p>Please confirm that <strong>{}</strong> is your new e-mail address for {}.</p><p><a href=\"{}\">Confirm my new address</a></p><p>The link works once and for 24 hours. Until you confirm, you keep signing in with your current address.</p><p>{}</p>",
+            escape_html(new),
+            escape_html(title),
+            escape_html(&link),
+            escape_html(company)
+        );
+        let me = customer.contact.id;
+        Ok(Effects {
+            mails: vec![NewMail {
+                to: new.to_owned(),
+                subject: format!("Confirm your new e-mail address for {title}"),
+                text,
+                html,
+                template: "email_change_confirmation".into(),
+                contact: Some(me),
+                ..NewMail::default()
+            }],
+            tokens: vec![NewToken {
+                digest,
+                kind: TokenKind::EmailChange,
+                contact: me,
+                portal: Some(customer.portal.slug.clone()),
+                payload: Some(new.to_owned()),
+                ttl: EMAIL_CHANGE_TTL,
+            }],
+            revoke_tokens: vec![(me, TokenKind::EmailChange)],
+            activity: vec![profile_entry(
+                me,
+                ActivityKind::EmailChangeRequested,
+                ActivitySource::Email,
+                format!("Confirmation sent to {new}"),
+                None,
+            )],
+        })
+    }
+
+    /// Applies a new e-mail address with the link mailed to it.
+    pub async fn confirm_email(
+        &self,
+        portal: &atrium_core::portal::Portal,
+        token: &str,
+    ) -> Result<()> {
+        let digest = token_digest(token);
+        let found = self.store.token(&digest).await?.ok_or_else(bad_link)?;
+        if found.kind != TokenKind::EmailChange
+            || found.portal.as_deref() != Some(portal.slug.as_str())
+        {
+            return Err(bad_link());
+        }
+        let new = found.payload.clone().ok_or_else(bad_link)?;
+        if self
+            .store
+            .other_portal_user_with_email(&new, Some(found.contact))
+            .await?
+        {
+            return Err(Error::Conflict("portal user with this e-mail".into()));
+        }
+        let contacts = self.store.module("contacts")?;
+        let mut work = self.store.work().await?;
+        let used = work
+            .use_token(&digest, TokenKind::EmailChange)
+            .await?
+            .ok_or_else(bad_link)?;
+        let email = vec![("email".into(), Value::Text(new.clone()))];
+        work.update(
+            contacts,
+            used.contact,
+            email,
+            Actor::Contact(used.contact),
+            None,
+        )
+        .await?;
+        work.effects(&Effects {
+            activity: vec![profile_entry(
+                used.contact,
+                ActivityKind::EmailChanged,
+                ActivitySource::Portal,
+                format!("E-mail changed to {new}"),
+                None,
+            )],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await
+    }
+
+    /// The customer's organization, per the profile layout; a contact without one has none
+    /// (404).
+    pub async fn customer_organization(&self, customer: &Customer) -> Result<RecordView> {
+        let organizations = self.store.module("organizations")?;
+        let id = customer.id.organization.ok_or(Error::NotFound)?;
+        let access = layout_access(organizations, &customer.portal.profile.organization);
+        let record = self.store.get(organizations, id).await?;
+        Ok(RecordView::new(
+            Arc::new(visible_view(organizations, &access)),
+            record,
+        ))
+    }
+
+    /// Changes the customer's organization per the profile layout.
+    pub async fn change_customer_organization(
+        &self,
+        customer: &Customer,
+        body: &Json,
+    ) -> Result<RecordView> {
+        let organizations = self.store.module("organizations")?;
+        let id = customer.id.organization.ok_or(Error::NotFound)?;
+        let access = layout_access(organizations, &customer.portal.profile.organization);
+        check_writable(&access, body)?;
+        let changes = parse_input(organizations, body, Mode::Update)?;
+        let me = customer.contact.id;
+        let mut work = self.store.work().await?;
+        work.update(organizations, id, changes, Actor::Contact(me), None)
+            .await?;
+        work.effects(&Effects {
+            activity: vec![profile_entry(
+                me,
+                ActivityKind::PortalRecordUpdated,
+                ActivitySource::Portal,
+                "Updated their organization".into(),
+                Some(("organizations", id)),
+            )],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await?;
+        let record = self.store.get(organizations, id).await?;
+        Ok(RecordView::new(
+            Arc::new(visible_view(organizations, &access)),
+            record,
+        ))
+    }
+}

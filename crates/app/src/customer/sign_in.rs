@@ -1,0 +1,213 @@
+//! Customer sign-in, sign-out and password change. Wrong credentials answer the same whether
+//! or not the e-mail exists; a refusal after a correct password says why; failures are
+//! counted in the database, per e-mail and per address, and throttled.
+
+use atrium_core::customer::{check_password, sign_in_refusal, today_in};
+use atrium_core::kinds::{ActivityKind, ActivitySource};
+use atrium_core::portal::Portal;
+use atrium_core::{Error, Record, Result, Value};
+use atrium_store::{Effects, NewActivity};
+use time::{Duration, OffsetDateTime};
+
+use super::Customer;
+use crate::App;
+use crate::passwords::{hash_password, new_token, token_digest, verify_or_waste};
+
+/// Failures counted within this window…
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// …refuse further attempts for one e-mail after this many,
+pub const MAX_FAILURES_PER_EMAIL: u64 = 5;
+/// …and for one address after this many.
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+
+/// Why a sign-in did not open a session.
+#[derive(Debug)]
+pub enum SignInError {
+    /// Too many failures: try again after this long.
+    Throttled(Duration),
+    Refused(Error),
+}
+
+impl From<Error> for SignInError {
+    fn from(err: Error) -> Self {
+        SignInError::Refused(err)
+    }
+}
+
+/// A new session: the token to hand to the client and the contact it belongs to.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub contact: Record,
+}
+
+fn entry(contact: uuid::Uuid, kind: ActivityKind, detail: String) -> NewActivity {
+    NewActivity {
+        contact,
+        kind,
+        source: ActivitySource::Portal,
+        detail,
+        record: None,
+    }
+}
+
+/// Words a customer's password must not lean on.
+pub fn password_hints(contact: &Record) -> Vec<String> {
+    ["email", "first_name", "last_name"]
+        .iter()
+        .filter_map(|f| match contact.get(f) {
+            Value::Text(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The password policy, with the contact's own words as hints, for `field`.
+pub fn check_new_password(field: &str, password: &str, contact: &Record) -> Result<()> {
+    let hints = password_hints(contact);
+    let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
+    check_password(field, password, &hints).map_err(|e| Error::Validation(vec![e]))
+}
+
+impl App {
+    /// When the e-mail or the address may try again, if either is throttled now.
+    async fn sign_in_blocked_until(
+        &self,
+        email: &str,
+        address: &str,
+    ) -> Result<Option<OffsetDateTime>> {
+        let since = self.now() - THROTTLE_WINDOW;
+        let [(by_email, oldest_email), (by_address, oldest_address)] =
+            self.store.login_failures(email, address, since).await?;
+        Ok([
+            (by_email >= MAX_FAILURES_PER_EMAIL)
+                .then_some(oldest_email)
+                .flatten(),
+            (by_address >= MAX_FAILURES_PER_ADDRESS)
+                .then_some(oldest_address)
+                .flatten(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|oldest| oldest + THROTTLE_WINDOW)
+        .max())
+    }
+
+    /// Signs a customer in to `portal`; `previous` is a session token the client still
+    /// carried, which ends.
+    pub async fn customer_sign_in(
+        &self,
+        portal: &Portal,
+        email: &str,
+        password: String,
+        address: &str,
+        previous: Option<&str>,
+    ) -> std::result::Result<SignedIn, SignInError> {
+        let store = &self.store;
+        let email = email.trim().to_lowercase();
+        if let Some(until) = self.sign_in_blocked_until(&email, address).await? {
+            return Err(SignInError::Throttled(until - self.now()));
+        }
+        let contact = store.portal_contact_by_email(&email).await?;
+        let hash = match &contact {
+            Some(contact) => store.portal_password_hash(contact.id).await?,
+            None => None,
+        };
+        let verified = verify_or_waste(password, hash).await?;
+        let Some(contact) = contact.filter(|_| verified) else {
+            let mut work = store.work().await?;
+            work.record_login_failure(&email, address).await?;
+            if let Some(contact) = store.portal_contact_by_email(&email).await? {
+                let detail = format!("Wrong password on {}", portal.slug);
+                let failed = entry(contact.id, ActivityKind::PortalLoginFailed, detail);
+                work.effects(&Effects {
+                    activity: vec![failed],
+                    ..Effects::default()
+                })
+                .await?;
+            }
+            work.commit().await?;
+            return Err(Error::Unauthorized.into());
+        };
+
+        let company = store.company().await?;
+        if let Some(refusal) = sign_in_refusal(portal, &contact, today_in(&company.time_zone)) {
+            let detail = format!("Refused on {}: {}", portal.slug, refusal.code());
+            store
+                .apply_effects(&Effects {
+                    activity: vec![entry(contact.id, ActivityKind::PortalLoginFailed, detail)],
+                    ..Effects::default()
+                })
+                .await?;
+            return Err(Error::Forbidden(refusal.detail()).into());
+        }
+
+        let (token, digest) = new_token();
+        let mut work = store.work().await?;
+        work.clear_login_failures(&email).await?;
+        if let Some(previous) = previous {
+            work.end_session(&token_digest(previous)).await?;
+        }
+        work.create_customer_session(&digest, contact.id, &portal.slug)
+            .await?;
+        let detail = format!("Signed in to {}", portal.slug);
+        work.effects(&Effects {
+            activity: vec![entry(contact.id, ActivityKind::PortalLogin, detail)],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await?;
+        Ok(SignedIn { token, contact })
+    }
+
+    /// Ends the customer's session.
+    pub async fn customer_sign_out(&self, customer: &Customer) -> Result<()> {
+        let mut work = self.store.work().await?;
+        work.end_session(&customer.token_digest).await?;
+        let detail = format!("Signed out of {}", customer.portal.slug);
+        work.effects(&Effects {
+            activity: vec![entry(
+                customer.id.contact,
+                ActivityKind::PortalLogout,
+                detail,
+            )],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await
+    }
+
+    /// Changes the customer's password after checking the current one; every other session
+    /// of theirs ends.
+    pub async fn customer_change_password(
+        &self,
+        customer: &Customer,
+        current: String,
+        new: String,
+    ) -> Result<()> {
+        let hash = self.store.portal_password_hash(customer.contact.id).await?;
+        if !verify_or_waste(current, hash).await? {
+            return Err(Error::field(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        check_new_password("new_password", &new, &customer.contact)?;
+        let new_hash = hash_password(new).await?;
+        let mut work = self.store.work().await?;
+        work.set_portal_password(customer.contact.id, &new_hash, Some(&customer.token_digest))
+            .await?;
+        work.effects(&Effects {
+            activity: vec![NewActivity {
+                contact: customer.contact.id,
+                kind: ActivityKind::PasswordChanged,
+                source: ActivitySource::Portal,
+                detail: "Changed the portal password".into(),
+                record: None,
+            }],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await
+    }
+}

@@ -1,0 +1,242 @@
+//! The filter tree as SQL: every list, count, search and access check is compiled here.
+
+use atrium_core::query::Filter;
+use atrium_core::{Error, FieldType, ModuleDef, Result};
+use sea_query::{
+    Cond, Condition, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr,
+};
+
+use super::*;
+use crate::Store;
+
+/// What a sort on `field` orders by: picklists by the position of their values (Low, Medium,
+/// High, Urgent), everything else by the column itself.
+/// The terms of nested ORs, as one list.
+pub(super) fn flatten_or(any: &[Filter]) -> Vec<&Filter> {
+    let mut out = Vec::with_capacity(any.len());
+    for f in any {
+        match f {
+            Filter::Or(inner) => out.extend(flatten_or(inner)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `filter` alone selects few rows through an index: equality on a reference, an id,
+/// or a link (what the access rules and related lists are made of).
+pub(super) fn is_selective(module: &ModuleDef, filter: &Filter) -> bool {
+    match filter {
+        Filter::IdIs(_)
+        | Filter::LinkedTo { .. }
+        | Filter::LinkedToAny { .. }
+        | Filter::Refers { .. } => true,
+        Filter::Eq(field, value) => {
+            !value.is_null()
+                && module.field(field).is_some_and(|f| {
+                    matches!(f.field_type, FieldType::Reference { .. } | FieldType::User)
+                })
+        }
+        Filter::And(all) => all.iter().any(|f| is_selective(module, f)),
+        _ => false,
+    }
+}
+
+/// `%text%` with LIKE's own wildcards escaped, so user text matches literally.
+pub(super) fn contains_pattern(text: &str) -> LikeExpr {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    LikeExpr::new(escaped).escape('\\')
+}
+
+pub(super) fn sort_expr(module: &ModuleDef, field: &str) -> SimpleExpr {
+    match module.field(field) {
+        Some(def) if def.field_type == FieldType::Picklist && !def.values.is_empty() => {
+            let mut case = sea_query::CaseStatement::new();
+            for (position, value) in def.values.iter().enumerate() {
+                case = case.case(
+                    Expr::col(field.to_owned()).eq(value.value.as_str()),
+                    position as i64,
+                );
+            }
+            case.finally(def.values.len() as i64).into()
+        }
+        _ => Expr::col(field.to_owned()),
+    }
+}
+
+impl Store {
+    /// The SQL condition for `filter` on `module`'s table.
+    pub(crate) fn condition(&self, module: &ModuleDef, filter: &Filter) -> Result<Condition> {
+        self.condition_in_view(module, module, filter)
+    }
+
+    /// The SQL condition for `filter` on `module`'s table, where a text search looks only into
+    /// the text fields of `view` (the fields the caller may see).
+    pub(crate) fn condition_in_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        filter: &Filter,
+    ) -> Result<Condition> {
+        Ok(match filter {
+            Filter::All => Cond::all(),
+            Filter::Nothing => Cond::all().add(Expr::cust("1 = 0")),
+            Filter::IdIs(id) => Cond::all().add(Expr::col("id").eq(*id)),
+            Filter::Ne(field, value) => {
+                let def = module
+                    .field(field)
+                    .ok_or_else(|| Error::field(field, "unknown field"))?;
+                Cond::any()
+                    .add(Expr::col(field.clone()).is_null())
+                    .add(Expr::col(field.clone()).ne(bind(&def.field_type, value)))
+            }
+            Filter::Gte(field, value) | Filter::Lte(field, value) => {
+                let def = module
+                    .field(field)
+                    .ok_or_else(|| Error::field(field, "unknown field"))?;
+                let bound = bind(&def.field_type, value);
+                let column = Expr::col(field.clone());
+                Cond::all().add(match filter {
+                    Filter::Gte(..) => column.gte(bound),
+                    _ => column.lte(bound),
+                })
+            }
+            Filter::ListEmptyOrContains(field, value) => {
+                // Lists are stored as JSON arrays of strings.
+                let quoted = serde_json::Value::String(value.clone()).to_string();
+                Cond::any()
+                    .add(Expr::col(field.clone()).is_null())
+                    .add(Expr::col(field.clone()).eq("[]"))
+                    .add(Expr::col(field.clone()).like(contains_pattern(&quoted)))
+            }
+            Filter::LinkedToAny {
+                module: other,
+                filter,
+            } => {
+                let other_def = self.module(other)?;
+                let matching = Query::select()
+                    .column("id")
+                    .from(other.clone())
+                    .cond_where(
+                        Cond::all()
+                            .add(not_deleted())
+                            .add(self.condition(other_def, filter)?),
+                    )
+                    .to_owned();
+                let linked = Query::select()
+                    .column("other_id")
+                    .from("record_links")
+                    .and_where(Expr::col("module").eq(other.as_str()))
+                    .and_where(Expr::col("other_module").eq(module.name.as_str()))
+                    .and_where(Expr::col("record_id").in_subquery(matching))
+                    .to_owned();
+                Cond::all().add(Expr::col("id").in_subquery(linked))
+            }
+            Filter::Refers {
+                field,
+                module: target,
+                filter,
+            } => {
+                let target_def = self.module(target)?;
+                let matching = Query::select()
+                    .column("id")
+                    .from(target.clone())
+                    .cond_where(
+                        Cond::all()
+                            .add(not_deleted())
+                            .add(self.condition(target_def, filter)?),
+                    )
+                    .to_owned();
+                Cond::all().add(Expr::col(field.clone()).in_subquery(matching))
+            }
+            Filter::Eq(field, value) => {
+                let def = module
+                    .field(field)
+                    .ok_or_else(|| Error::field(field, "unknown field"))?;
+                if value.is_null() {
+                    Cond::all().add(Expr::col(field.clone()).is_null())
+                } else {
+                    Cond::all().add(Expr::col(field.clone()).eq(bind(&def.field_type, value)))
+                }
+            }
+            Filter::LinkedTo { module: other, id } => {
+                let linked = Query::select()
+                    .column("other_id")
+                    .from("record_links")
+                    .and_where(Expr::col("module").eq(other.as_str()))
+                    .and_where(Expr::col("record_id").eq(*id))
+                    .and_where(Expr::col("other_module").eq(module.name.as_str()))
+                    .to_owned();
+                Cond::all().add(Expr::col("id").in_subquery(linked))
+            }
+            Filter::Text(text) => {
+                let pattern = contains_pattern(&text.to_lowercase());
+                let mut any =
+                    Cond::any().add(Func::lower(Expr::col("number")).like(pattern.clone()));
+                // The label is made of the label fields: searchable only when all of them are.
+                if module.label_fields.iter().all(|f| view.has_field(f)) {
+                    any = any.add(Func::lower(Expr::col("label")).like(pattern.clone()));
+                }
+                for field in view
+                    .fields
+                    .iter()
+                    .filter(|f| f.field_type.is_text_searchable())
+                {
+                    any = any.add(Func::lower(Expr::col(field.name.clone())).like(pattern.clone()));
+                }
+                any
+            }
+            Filter::And(all) => {
+                let mut cond = Cond::all();
+                for f in all {
+                    cond = cond.add(self.condition_in_view(module, view, f)?);
+                }
+                cond
+            }
+            Filter::Or(any) => {
+                let terms = flatten_or(any);
+                if terms.len() > 1 && terms.iter().all(|f| is_selective(module, f)) {
+                    // Each term alone finds few rows through an index, but an OR across
+                    // columns defeats SQLite's planner (it scans in sort order instead): a
+                    // UNION of one indexed lookup per term keeps every list and count fast.
+                    let mut union: Option<SelectStatement> = None;
+                    for term in terms {
+                        let select = Query::select()
+                            .column("id")
+                            .from(module.name.clone())
+                            .cond_where(
+                                Cond::all()
+                                    .add(not_deleted())
+                                    .add(self.condition_in_view(module, view, term)?),
+                            )
+                            .to_owned();
+                        match union.as_mut() {
+                            Some(all) => {
+                                all.union(sea_query::UnionType::Distinct, select);
+                            }
+                            None => union = Some(select),
+                        }
+                    }
+                    match union {
+                        Some(union) => Cond::all().add(Expr::col("id").in_subquery(union)),
+                        None => Cond::all().add(Expr::cust("1 = 0")),
+                    }
+                } else {
+                    let mut cond = Cond::any();
+                    for f in any {
+                        cond = cond.add(self.condition_in_view(module, view, f)?);
+                    }
+                    cond
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,362 @@
+//! Reading records: lists and pages, single records, reference labels and field history.
+
+use std::collections::{HashMap, HashSet};
+
+use atrium_core::query::{Filter, ListQuery};
+use atrium_core::value::Reference;
+use atrium_core::{Error, FieldType, ModuleDef, Record, Result, Value};
+use sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use uuid::Uuid;
+
+use super::*;
+use crate::Store;
+
+impl Store {
+    /// A page of `module`'s records matching the query, with the total count.
+    pub async fn list(&self, module: &ModuleDef, query: &ListQuery) -> Result<Page> {
+        self.list_view(module, module, query).await
+    }
+
+    /// A page of `module`'s records matching the query, reading only the fields of `view` (a
+    /// subset of the module's fields); text search looks only into those fields too.
+    pub async fn list_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+    ) -> Result<Page> {
+        self.list_view_counted(module, view, query, true).await
+    }
+
+    /// The records of a page without counting the total (`total` is the page's length): for
+    /// widgets that show the latest few.
+    pub async fn first_rows(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+    ) -> Result<Vec<Record>> {
+        Ok(self
+            .list_view_counted(module, view, query, false)
+            .await?
+            .items)
+    }
+
+    async fn list_view_counted(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+        counted: bool,
+    ) -> Result<Page> {
+        let cond = Cond::all().add(not_deleted()).add(self.condition_in_view(
+            module,
+            view,
+            &query.filter,
+        )?);
+        let order = if query.sort.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let mut select = select_all(view);
+        select
+            .cond_where(cond.clone())
+            .order_by_expr(sort_expr(module, &query.sort.field), order.clone())
+            .order_by("id", order)
+            .limit(query.per_page)
+            .offset(query.offset());
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .from(module.name.clone())
+            .cond_where(cond)
+            .to_owned();
+        let (rows, total) = if counted {
+            tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
+        } else {
+            (self.db.fetch_all(&select).await?, None)
+        };
+        let mut items = rows
+            .iter()
+            .map(|r| decode_record(r, view))
+            .collect::<Result<Vec<_>>>()?;
+        self.fill_labels(view, &mut items).await?;
+        let total = match total {
+            Some(row) => Ord::max(row.get::<i64>("n")?, 0) as u64,
+            None => items.len() as u64,
+        };
+        Ok(Page { items, total })
+    }
+
+    /// One record of `module` matching `filter`, read through `view`.
+    pub async fn get_view(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        id: Uuid,
+        filter: &Filter,
+    ) -> Result<Record> {
+        let cond = Cond::all()
+            .add(not_deleted())
+            .add(Expr::col("id").eq(id))
+            .add(self.condition(module, filter)?);
+        let select = select_all(view).cond_where(cond).to_owned();
+        let row = self
+            .db
+            .fetch_optional(&select)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut records = vec![decode_record(&row, view)?];
+        self.fill_labels(view, &mut records).await?;
+        records.pop().ok_or(Error::NotFound)
+    }
+
+    /// Whether record `id` of `module` exists and matches `filter`.
+    pub async fn matches(&self, module: &ModuleDef, id: Uuid, filter: &Filter) -> Result<bool> {
+        let select = self.id_matching(module, id, filter)?;
+        Ok(self.db.fetch_optional(&select).await?.is_some())
+    }
+
+    /// `SELECT id` of record `id` of `module` if it is not deleted and matches `filter`.
+    pub(super) fn id_matching(
+        &self,
+        module: &ModuleDef,
+        id: Uuid,
+        filter: &Filter,
+    ) -> Result<SelectStatement> {
+        Ok(Query::select()
+            .column("id")
+            .from(module.name.clone())
+            .cond_where(
+                Cond::all()
+                    .add(not_deleted())
+                    .add(Expr::col("id").eq(id))
+                    .add(self.condition(module, filter)?),
+            )
+            .to_owned())
+    }
+
+    /// One record that is not deleted, without looking up reference labels.
+    pub async fn get_plain(&self, module: &ModuleDef, id: Uuid) -> Result<Record> {
+        let select = select_all(module)
+            .and_where(Expr::col("id").eq(id))
+            .and_where(not_deleted())
+            .to_owned();
+        let row = self
+            .db
+            .fetch_optional(&select)
+            .await?
+            .ok_or(Error::NotFound)?;
+        decode_record(&row, module)
+    }
+
+    /// One record that is not deleted, with reference labels.
+    pub async fn get(&self, module: &ModuleDef, id: Uuid) -> Result<Record> {
+        let mut records = vec![self.get_plain(module, id).await?];
+        self.fill_labels(module, &mut records).await?;
+        records.pop().ok_or(Error::NotFound)
+    }
+
+    /// Fills in the labels of every reference in `records`, one query per referenced module.
+    pub async fn fill_labels(&self, module: &ModuleDef, records: &mut [Record]) -> Result<()> {
+        let mut labels = Labels::default();
+        for (target, select) in label_queries(module, records) {
+            labels.read(target, self.db.fetch_all(&select).await?)?;
+        }
+        labels.apply(module, records);
+        Ok(())
+    }
+
+    /// A record's field history, newest first.
+    pub async fn updates(&self, module: &ModuleDef, id: Uuid) -> Result<Vec<UpdateEntry>> {
+        let select = Query::select()
+            .columns([
+                "id",
+                "field",
+                "old_value",
+                "new_value",
+                "changed_at",
+                "changed_by_user",
+                "changed_by_contact",
+            ])
+            .from("record_updates")
+            .and_where(Expr::col("module").eq(module.name.as_str()))
+            .and_where(Expr::col("record_id").eq(id))
+            .order_by("changed_at", Order::Desc)
+            .order_by("id", Order::Desc)
+            .to_owned();
+        let rows = self.db.fetch_all(&select).await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let parse = |s: Option<String>| {
+                s.and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or(serde_json::Value::Null)
+            };
+            entries.push(UpdateEntry {
+                id: row.get("id")?,
+                field: row.get("field")?,
+                old: parse(row.get("old_value")?),
+                new: parse(row.get("new_value")?),
+                at: row.get("changed_at")?,
+                by_user: row
+                    .get::<Option<Uuid>>("changed_by_user")?
+                    .map(Reference::to),
+                by_contact: row
+                    .get::<Option<Uuid>>("changed_by_contact")?
+                    .map(Reference::to),
+            });
+        }
+        let users: Vec<Uuid> = entries
+            .iter()
+            .filter_map(|e| e.by_user.as_ref().map(|r| r.id))
+            .collect();
+        let contacts: Vec<Uuid> = entries
+            .iter()
+            .filter_map(|e| e.by_contact.as_ref().map(|r| r.id))
+            .collect();
+        let user_names = self.user_labels(&users).await?;
+        let contact_names = self.record_labels("contacts", &contacts).await?;
+        for entry in &mut entries {
+            if let Some(r) = entry.by_user.as_mut() {
+                r.label = user_names.get(&r.id).cloned();
+            }
+            if let Some(r) = entry.by_contact.as_mut()
+                && let Some((label, deleted)) = contact_names.get(&r.id)
+            {
+                r.label = Some(label.clone());
+                r.deleted = *deleted;
+            }
+        }
+        Ok(entries)
+    }
+
+    pub(crate) async fn user_labels(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let select = Query::select()
+            .columns(["id", "name"])
+            .from("staff_users")
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(|r| Ok((r.get("id")?, r.get("name")?)))
+            .collect()
+    }
+
+    pub(crate) async fn record_labels(
+        &self,
+        table: &str,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, (String, bool)>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let select = Query::select()
+            .columns(["id", "label"])
+            .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
+            .from(table.to_owned())
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .to_owned();
+        self.db
+            .fetch_all(&select)
+            .await?
+            .iter()
+            .map(|r| Ok((r.get("id")?, (r.get("label")?, r.get("deleted")?))))
+            .collect()
+    }
+
+    /// Whether a (not deleted) record exists.
+    pub async fn exists(&self, module: &ModuleDef, id: Uuid) -> Result<bool> {
+        let select = Query::select()
+            .column("id")
+            .from(module.name.clone())
+            .and_where(Expr::col("id").eq(id))
+            .and_where(not_deleted())
+            .to_owned();
+        Ok(self.db.fetch_optional(&select).await?.is_some())
+    }
+}
+
+/// The target of a reference field: a module's table, or staff users (None).
+fn reference_target(field: &FieldDef) -> Option<Option<&str>> {
+    match &field.field_type {
+        FieldType::Reference { module } => Some(Some(module.as_str())),
+        FieldType::User => Some(None),
+        _ => None,
+    }
+}
+
+/// One query per referenced table for the labels of every reference in `records`.
+pub(super) fn label_queries<'m>(
+    module: &'m ModuleDef,
+    records: &[Record],
+) -> Vec<(Option<&'m str>, SelectStatement)> {
+    let mut wanted: HashMap<Option<&str>, HashSet<Uuid>> = HashMap::new();
+    for field in &module.fields {
+        let Some(target) = reference_target(field) else {
+            continue;
+        };
+        for record in records {
+            if let Some(id) = record.get(&field.name).as_ref_id() {
+                wanted.entry(target).or_default().insert(id);
+            }
+        }
+    }
+    wanted
+        .into_iter()
+        .map(|(target, ids)| {
+            let select = match target {
+                Some(table) => Query::select()
+                    .columns(["id", "label"])
+                    .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
+                    .from(table.to_owned())
+                    .and_where(Expr::col("id").is_in(ids))
+                    .to_owned(),
+                None => Query::select()
+                    .column("id")
+                    .expr_as(Expr::col("name"), "label")
+                    .expr_as(Expr::val(false), "deleted")
+                    .from("staff_users")
+                    .and_where(Expr::col("id").is_in(ids))
+                    .to_owned(),
+            };
+            (target, select)
+        })
+        .collect()
+}
+
+/// Labels read by [`label_queries`], by (target, id).
+#[derive(Default)]
+pub(super) struct Labels<'m>(HashMap<(Option<&'m str>, Uuid), (String, bool)>);
+
+impl<'m> Labels<'m> {
+    pub(super) fn read(&mut self, target: Option<&'m str>, rows: Vec<Row>) -> Result<()> {
+        for row in rows {
+            self.0.insert(
+                (target, row.get("id")?),
+                (row.get("label")?, row.get("deleted")?),
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply(&self, module: &ModuleDef, records: &mut [Record]) {
+        for field in &module.fields {
+            let Some(target) = reference_target(field) else {
+                continue;
+            };
+            for record in records.iter_mut() {
+                if let Some(Value::Ref(r)) = record.values.get_mut(&field.name)
+                    && let Some((label, deleted)) = self.0.get(&(target, r.id))
+                {
+                    r.label = Some(label.clone());
+                    r.deleted = *deleted;
+                }
+            }
+        }
+    }
+}
