@@ -931,7 +931,7 @@ async fn two_portal_users_cannot_share_an_email(app: TestApp) {
 
 async fn has_session(app: &TestApp, digest: &str) -> bool {
     app.store
-        .customer_session(digest, |_| time::Duration::hours(1))
+        .customer_session(digest, "default", time::Duration::hours(1))
         .await
         .expect("session")
         .is_some()

@@ -285,20 +285,7 @@ async fn an_email_change_whose_write_fails_leaves_nothing(app: TestApp) {
 async fn a_reset_whose_write_fails_keeps_its_link(app: TestApp) {
     let backend = app.backend;
     let emma = app.customer("Emma", "Stone", None).await;
-    let (status, _) = send(
-        app.client
-            .post(app.url("/api/v1/portal/default/password/forgot"))
-            .json(&json!({"email": emma.email})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let mails = app.store.mails_to(&emma.email).await.expect("mails");
-    let (_, _, text) = mails.last().expect("the reset mail");
-    let start = text.find("token=").expect("a link") + "token=".len();
-    let token: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let token = common::reset_token(&app, &emma.email).await;
     let reset = || {
         send(
             app.client

@@ -31,6 +31,27 @@ const CONTACT_PROTECTED: &[&str] = &[
     "support_end_date",
 ];
 
+/// Whether `field` of `module` decides what a customer may see or who they are: on contacts,
+/// the organization, the e-mail they sign in with, portal access and support dates; on every
+/// other module, the contact and organization links and the link to a parent record (a project
+/// task's project). Customers never write these through any route, whatever a portal or role
+/// says; a new e-mail goes through the profile's confirmed change instead.
+pub fn decides_access(registry: &Registry, module: &ModuleDef, field: &str) -> bool {
+    if module.name == "contacts" {
+        return matches!(field, "organization" | "email") || CONTACT_PROTECTED.contains(&field);
+    }
+    let Some(def) = module.field(field) else {
+        return false;
+    };
+    match def.references() {
+        Some("contacts" | "organizations") => true,
+        Some(_) => {
+            matches!(kind(registry, module), Kind::Child { field: parent, .. } if parent == field)
+        }
+        None => false,
+    }
+}
+
 /// Whether the engine sets `field` of `module` itself when a customer creates a record (the
 /// contact and organization links, the channel), so customers never write it.
 pub fn set_by_engine(module: &ModuleDef, field: &str) -> bool {
@@ -265,7 +286,7 @@ impl<'a> Access<'a> {
         let never = module.field(field).is_none_or(|f| f.system)
             || NEVER_WRITABLE.contains(&field)
             || set_by_engine(module, field)
-            || (module.name == "contacts" && CONTACT_PROTECTED.contains(&field));
+            || decides_access(self.registry, module, field);
         if never {
             access.min(FieldAccess::ReadOnly)
         } else {
@@ -335,6 +356,29 @@ impl<'a> Access<'a> {
         }
         let c = self.customer.contact;
         let scoped = match kind(self.registry, module) {
+            // An action on a child record is measured like any other: `own` is what the
+            // customer created, `contact` and `account` what hangs under a project that
+            // belongs to them or their organization. (Reading it needs its parent readable.)
+            Kind::Child { field, parent } if !reading => {
+                match (level, self.registry.module(&parent)) {
+                    (Level::None, _) | (_, None) => Filter::Nothing,
+                    (Level::Own, _) => Filter::Eq("created_by_ext".into(), reference(c)),
+                    (Level::All, _) => Filter::All,
+                    (Level::Contact | Level::Account, Some(parent_def)) => or(vec![
+                        Filter::Eq("created_by_ext".into(), reference(c)),
+                        Filter::Refers {
+                            field,
+                            module: parent.clone(),
+                            filter: Box::new(self.filter_at_depth(
+                                parent_def,
+                                level,
+                                depth + 1,
+                                false,
+                            )),
+                        },
+                    ]),
+                }
+            }
             Kind::Child { field, parent } => {
                 let visible = level > Level::None || self.readable_as_related(module);
                 match self.registry.module(&parent) {

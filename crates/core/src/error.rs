@@ -47,6 +47,13 @@ pub enum Error {
     /// The body is larger than allowed.
     #[error("too large: {0}")]
     TooLarge(String),
+    /// Too many attempts (sign-ins, password guesses): try again after this many seconds.
+    #[error("too many attempts; retry after {retry_after} s")]
+    TooManyAttempts { retry_after: i64 },
+    /// Too busy right now (the password hashing queue is full): try again after this many
+    /// seconds.
+    #[error("busy; retry after {retry_after} s")]
+    Busy { retry_after: i64 },
     /// Anything else: a bug or an unavailable dependency. The message is for the log only.
     #[error("internal error: {0}")]
     Internal(String),

@@ -10,8 +10,21 @@ pub fn to_safe_html(markdown: &str) -> String {
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(|element, attribute, value| {
+            // An image from elsewhere tells its server who read the text and when (a tracking
+            // pixel): only images Atrium itself serves, by a path on this site, are kept.
+            if element == "img" && attribute == "src" && !is_own_path(value) {
+                return None;
+            }
+            Some(value.into())
+        })
         .clean(&unsafe_html)
         .to_string()
+}
+
+/// A path on this site (`/api/v1/…`), not a URL of another one (`//host/…`, `https://…`).
+fn is_own_path(url: &str) -> bool {
+    url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\")
 }
 
 #[cfg(test)]
@@ -34,5 +47,14 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn keeps_only_images_this_site_serves() {
+        let html = to_safe_html(
+            "![pixel](https://tracker.example/p.gif) ![also](//tracker.example/p.gif) ![logo](/api/v1/company/logo)",
+        );
+        assert!(!html.contains("tracker.example"), "{html}");
+        assert!(html.contains("src=\"/api/v1/company/logo\""), "{html}");
     }
 }

@@ -478,11 +478,18 @@ impl Portal {
                 ));
             }
             seen.push(entry.module.clone());
-            for field in entry.fields.keys() {
+            for (field, access) in &entry.fields {
                 if !module.has_field(field) {
                     errors.push(FieldError::new(
                         format!("{place}.fields.{field}"),
                         format!("unknown field of {}", module.name),
+                    ));
+                } else if *access == FieldAccess::ReadWrite
+                    && crate::access::decides_access(registry, module, field)
+                {
+                    errors.push(FieldError::new(
+                        format!("{place}.fields.{field}"),
+                        "decides what customers may see, so customers can never write it; make it read_only",
                     ));
                 }
             }

@@ -69,7 +69,7 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn offset(&self) -> u64 {
-        (self.page - 1) * self.per_page
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
     }
 
     /// Narrows the query with one more condition.
@@ -88,6 +88,10 @@ impl ListQuery {
 
 /// Header columns every record has, sortable like fields.
 pub const HEADER_SORTS: [&str; 3] = ["number", "created_at", "updated_at"];
+
+/// The last page a list may ask for: far beyond any real list, and small enough that its
+/// offset stays a number every database takes.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// Reads `page`, `per_page`, `sort`, `q` and equality filters from query parameters.
 /// Malformed paging is a 400; an unknown or unfilterable field is a 422 naming it.
@@ -109,6 +113,12 @@ pub fn parse_list_params(module: &ModuleDef, params: &[(String, String)]) -> Res
                     raw.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
                         Error::BadRequest("page must be a positive integer".into())
                     })?;
+                if query.page > MAX_PAGE {
+                    errors.push(FieldError::new(
+                        "page",
+                        format!("must be at most {MAX_PAGE}"),
+                    ));
+                }
             }
             "per_page" => {
                 query.per_page = raw
@@ -228,5 +238,20 @@ mod tests {
             parse_list_params(cases, &params(&[("sort", "description")])),
             Err(Error::Validation(_))
         ));
+    }
+
+    #[test]
+    fn a_page_beyond_any_list_is_a_field_error_not_an_overflow() {
+        let registry = crate::standard::registry();
+        let cases = registry.module("cases").expect("cases");
+        let Err(Error::Validation(errors)) =
+            parse_list_params(cases, &params(&[("page", "9223372036854775807")]))
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "page");
+        let last = parse_list_params(cases, &params(&[("page", "1000000"), ("per_page", "200")]))
+            .expect("the last page");
+        assert_eq!(last.offset(), 999_999 * 200);
     }
 }

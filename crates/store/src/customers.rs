@@ -35,16 +35,12 @@ impl Store {
     /// The not deleted portal user with this e-mail (compared without case).
     pub async fn portal_contact_by_email(&self, email: &str) -> Result<Option<Record>> {
         let contacts = self.module("contacts")?;
-        let select = Query::select()
-            .column("id")
-            .from("contacts")
-            .and_where(Func::lower(Expr::col("email")).eq(email.trim().to_lowercase()))
-            .and_where(Expr::col("portal_user").eq(true))
-            .and_where(Expr::col("deleted_at").is_null())
-            .limit(1)
-            .to_owned();
-        match self.db.fetch_optional(&select).await? {
-            Some(row) => Ok(Some(self.get(contacts, row.get("id")?).await?)),
+        match self.portal_login(email).await? {
+            Some(id) => match self.get(contacts, id).await {
+                Ok(contact) => Ok(Some(contact)),
+                Err(atrium_core::Error::NotFound) => Ok(None),
+                Err(other) => Err(other),
+            },
             None => Ok(None),
         }
     }
@@ -55,17 +51,10 @@ impl Store {
         email: &str,
         except: Option<Uuid>,
     ) -> Result<bool> {
-        let mut select = Query::select();
-        select
-            .column("id")
-            .from("contacts")
-            .and_where(Func::lower(Expr::col("email")).eq(email.trim().to_lowercase()))
-            .and_where(Expr::col("portal_user").eq(true))
-            .and_where(Expr::col("deleted_at").is_null());
-        if let Some(id) = except {
-            select.and_where(Expr::col("id").ne(id));
-        }
-        Ok(self.db.fetch_optional(&select).await?.is_some())
+        Ok(self
+            .portal_login(email)
+            .await?
+            .is_some_and(|id| Some(id) != except))
     }
 
     pub async fn portal_password_hash(&self, contact: Uuid) -> Result<Option<String>> {
@@ -105,13 +94,14 @@ impl Store {
         work.commit().await
     }
 
-    /// The customer session behind a token digest, if it exists and has not expired by
-    /// `idle` or its lifetime; an expired one is removed. Use is recorded at most once a
-    /// minute.
+    /// The customer session of `portal` behind a token digest, if it exists and has not
+    /// expired by `idle` or its lifetime; an expired one is removed. Use is recorded at most
+    /// once a minute.
     pub async fn customer_session(
         &self,
         token_hash: &str,
-        idle: impl Fn(&str) -> Duration,
+        portal: &str,
+        idle: Duration,
     ) -> Result<Option<CustomerSession>> {
         let select = Query::select()
             .columns(["user_id", "portal", "last_seen_at", "expires_at"])
@@ -128,8 +118,12 @@ impl Store {
             last_seen_at: row.get("last_seen_at")?,
             expires_at: row.get("expires_at")?,
         };
+        // A session of another portal is no session here, and this request does not touch it.
+        if session.portal != portal {
+            return Ok(None);
+        }
         let at = now();
-        if at >= session.expires_at || at - session.last_seen_at >= idle(&session.portal) {
+        if at >= session.expires_at || at - session.last_seen_at >= idle {
             self.end_session(token_hash).await?;
             return Ok(None);
         }
@@ -169,39 +163,86 @@ impl Store {
         work.commit().await
     }
 
-    /// Failures for `email` and for `address` since `since`, with the oldest of each.
-    pub async fn login_failures(
+    /// Reserves one password check for `key` within a window of `window`: atomically counts it
+    /// (a new window starts when the last one is over) and answers whether it is within `max`
+    /// checks, else when the window ends. Reserving before checking, in one statement, holds
+    /// the limit however many requests race.
+    pub async fn reserve_check(
         &self,
-        email: &str,
+        key: &str,
+        window: Duration,
+        max: u64,
+    ) -> Result<Result<(), OffsetDateTime>> {
+        let at = now();
+        let expired = Expr::col(("sign_in_checks", "window_start")).lt(at - window);
+        let upsert = Query::insert()
+            .into_table("sign_in_checks")
+            .columns(["key", "window_start", "checks"])
+            .values_panic([key.into(), at.into(), 1_i64.into()])
+            .on_conflict(
+                OnConflict::column("key")
+                    .value(
+                        "checks",
+                        sea_query::CaseStatement::new()
+                            .case(expired.clone(), 1_i64)
+                            .finally(Expr::col(("sign_in_checks", "checks")).add(1_i64)),
+                    )
+                    .value(
+                        "window_start",
+                        sea_query::CaseStatement::new()
+                            .case(expired, at)
+                            .finally(Expr::col(("sign_in_checks", "window_start"))),
+                    )
+                    .to_owned(),
+            )
+            .returning(Query::returning().columns(["checks", "window_start"]))
+            .to_owned();
+        let row =
+            self.db.fetch_optional(&upsert).await?.ok_or_else(|| {
+                atrium_core::Error::Internal("no row from the reservation".into())
+            })?;
+        let checks: i64 = row.get("checks")?;
+        let start: OffsetDateTime = row.get("window_start")?;
+        if u64::try_from(checks).unwrap_or(u64::MAX) <= max {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(start + window))
+        }
+    }
+
+    /// Forgets the checks reserved for `key` (after a correct password).
+    pub async fn clear_checks(&self, key: &str) -> Result<()> {
+        let delete = Query::delete()
+            .from_table("sign_in_checks")
+            .and_where(Expr::col("key").eq(key))
+            .to_owned();
+        self.db.execute(&delete).await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins from `address` since `since`, with the oldest of them.
+    pub async fn address_failures(
+        &self,
         address: &str,
         since: OffsetDateTime,
-    ) -> Result<[(u64, Option<OffsetDateTime>); 2]> {
-        let mut out = [(0, None), (0, None)];
-        for (i, (column, value)) in [
-            ("email", email.trim().to_lowercase()),
-            ("address", address.to_owned()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let select = Query::select()
-                .expr_as(Expr::cust("COUNT(*)"), "n")
-                .expr_as(Func::min(Expr::col("at")), "oldest")
-                .from("login_attempts")
-                .and_where(Expr::col(column).eq(value))
-                .and_where(Expr::col("at").gte(since))
-                .to_owned();
-            if let Some(row) = self.db.fetch_optional(&select).await? {
-                let n: i64 = row.get("n")?;
-                let oldest = if n > 0 {
-                    row.get::<Option<OffsetDateTime>>("oldest")?
-                } else {
-                    None
-                };
-                out[i] = (Ord::max(n, 0) as u64, oldest);
-            }
-        }
-        Ok(out)
+    ) -> Result<(u64, Option<OffsetDateTime>)> {
+        let select = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .expr_as(Func::min(Expr::col("at")), "oldest")
+            .from("login_attempts")
+            .and_where(Expr::col("address").eq(address))
+            .and_where(Expr::col("at").gte(since))
+            .to_owned();
+        let Some(row) = self.db.fetch_optional(&select).await? else {
+            return Ok((0, None));
+        };
+        let n: i64 = row.get("n")?;
+        let oldest = if n > 0 {
+            row.get::<Option<OffsetDateTime>>("oldest")?
+        } else {
+            None
+        };
+        Ok((Ord::max(n, 0) as u64, oldest))
     }
 
     /// A successful sign-in forgets the e-mail's earlier failures.

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod customers;
 pub mod db;
 pub mod files;
+pub mod logins;
 pub mod mail;
 pub mod outbox;
 pub mod portals;
@@ -56,6 +57,7 @@ impl Store {
             files,
         };
         store.ensure_default_portal().await?;
+        store.sync_portal_logins().await?;
         Ok(store)
     }
 

@@ -469,6 +469,15 @@ impl Store {
             .db
             .execute(
                 &Query::delete()
+                    .from_table("sign_in_checks")
+                    .and_where(Expr::col("window_start").lt(day_ago))
+                    .to_owned(),
+            )
+            .await?;
+        removed += self
+            .db
+            .execute(
+                &Query::delete()
                     .from_table("login_attempts")
                     .and_where(Expr::col("at").lt(day_ago))
                     .to_owned(),
@@ -522,17 +531,18 @@ impl Work<'_> {
         }
     }
 
-    /// Ends every live token of `kind` (or of every kind) that `contact` holds.
-    pub async fn revoke_tokens(&mut self, contact: Uuid, kind: Option<TokenKind>) -> Result<()> {
-        let mut revoke = Query::update();
-        revoke
+    /// Ends every live token of these kinds that `contact` holds.
+    pub async fn revoke_tokens(&mut self, contact: Uuid, kinds: &[TokenKind]) -> Result<()> {
+        if kinds.is_empty() {
+            return Ok(());
+        }
+        let revoke = Query::update()
             .table("portal_tokens")
             .value("used_at", now())
             .and_where(Expr::col("contact_id").eq(contact))
-            .and_where(Expr::col("used_at").is_null());
-        if let Some(kind) = kind {
-            revoke.and_where(Expr::col("kind").eq(kind.as_str()));
-        }
+            .and_where(Expr::col("used_at").is_null())
+            .and_where(Expr::col("kind").is_in(kinds.iter().map(|k| k.as_str())))
+            .to_owned();
         self.tx.execute(&revoke).await?;
         Ok(())
     }

@@ -215,6 +215,10 @@ impl Store {
             .value("attempts", Expr::col("attempts").add(1))
             .value("locked_by", Option::<String>::None)
             .value("locked_until", Option::<OffsetDateTime>::None)
+            // A delivered body may hold a single-use link: it is not kept once sent.
+            .value("body_text", "")
+            .value("body_html", "")
+            .value("payload", Option::<String>::None)
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("locked_by").eq(worker))
             .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))

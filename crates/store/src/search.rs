@@ -23,6 +23,9 @@ pub struct SearchHit {
 const PG_DOCUMENT: &str =
     "to_tsvector('english', coalesce(question, '') || ' ' || coalesce(answer, ''))";
 
+/// The question alone, for portals that hide the answer.
+const PG_QUESTION: &str = "to_tsvector('english', coalesce(question, ''))";
+
 /// Creates the search structures for FAQs if they are missing (after the faqs table exists).
 pub async fn sync(db: &Db) -> Result<()> {
     match db.backend() {
@@ -112,9 +115,13 @@ impl Store {
             .to_owned();
         let rows = match self.db.backend() {
             Backend::Sqlite => {
-                let Some(query) = fts5_query(text) else {
+                let Some(mut query) = fts5_query(text) else {
                     return Ok(Vec::new());
                 };
+                // A hidden answer is not searched either: match the question column only.
+                if !answer_visible {
+                    query = format!("question : ({query})");
+                }
                 let column = if answer_visible { 2 } else { 1 };
                 let select = Query::select()
                     .expr_as(Expr::col(("faqs", "id")), "id")
@@ -135,10 +142,11 @@ impl Store {
             }
             // sea-query numbers PostgreSQL placeholders inside custom expressions as $1, $2, …
             Backend::Postgres => {
-                let source = if answer_visible {
-                    "coalesce(answer, '')"
+                let (source, document) = if answer_visible {
+                    ("coalesce(answer, '')", PG_DOCUMENT)
                 } else {
-                    "coalesce(question, '')"
+                    // A hidden answer is not searched either.
+                    ("coalesce(question, '')", PG_QUESTION)
                 };
                 let select = Query::select()
                     .column("id")
@@ -151,11 +159,11 @@ impl Store {
                         "snippet",
                     )
                     .expr_as(
-                        Expr::cust_with_values(format!("ts_rank({PG_DOCUMENT}, websearch_to_tsquery('english', $1))::float8"), [text]),
+                        Expr::cust_with_values(format!("ts_rank({document}, websearch_to_tsquery('english', $1))::float8"), [text]),
                         "score",
                     )
                     .from("faqs")
-                    .and_where(Expr::cust_with_values(format!("{PG_DOCUMENT} @@ websearch_to_tsquery('english', $1)"), [text]))
+                    .and_where(Expr::cust_with_values(format!("{document} @@ websearch_to_tsquery('english', $1)"), [text]))
                     .and_where(Expr::col("id").in_subquery(allowed))
                     .order_by_expr(Expr::cust("score"), Order::Desc)
                     .limit(limit)

@@ -2,7 +2,8 @@
 //! Go 1.25's `CrossOriginProtection`: a state-changing request that carries cookies must come
 //! from the same origin, as the browser says through `Sec-Fetch-Site`, or failing that through
 //! `Origin`. Requests authenticated with a Bearer token carry no ambient credentials and are
-//! exempt, and so are clients that send neither header (not a browser).
+//! exempt. A cookie request that shows neither header is refused too: nothing shows it to be
+//! same-origin (an old browser, or a client that should use a Bearer token instead).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -39,7 +40,7 @@ pub fn allowed(headers: &HeaderMap, method: &Method, trusted_origin: Option<&str
         return matches!(site, "same-origin" | "none");
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
+        return false;
     };
     if trusted_origin == Some(origin) {
         return true;
@@ -139,8 +140,8 @@ mod tests {
             trusted
         ));
         assert!(
-            allowed(&headers(&[("cookie", "a=b")]), &post, trusted),
-            "non-browser clients send neither header"
+            !allowed(&headers(&[("cookie", "a=b")]), &post, trusted),
+            "a cookie request that shows no origin is not shown to be same-origin"
         );
     }
 }

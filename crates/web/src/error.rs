@@ -27,9 +27,19 @@ pub struct Problem {
     pub detail: String,
     /// Stable snake_case word clients match on.
     pub code: String,
+    /// Every problem with the input, on 422 only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<FieldProblem>>)]
     pub errors: Option<Vec<FieldError>>,
+}
+
+/// One problem with one input field (`FieldError` as the document shows it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FieldProblem {
+    /// The field's name, or its place in a document (`modules[0].fields.title`).
+    field: String,
+    message: String,
 }
 
 impl ApiError {
@@ -67,6 +77,19 @@ impl ApiError {
                 "The record was changed since you read it; read it again.".into(),
             ),
             Error::TooLarge(why) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", why.clone()),
+            Error::TooManyAttempts { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "Too many failed attempts. Try again in {} minutes.",
+                    (retry_after.max(&1) + 59) / 60
+                ),
+            ),
+            Error::Busy { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Too many sign-ins at once; try again in a moment.".into(),
+            ),
             Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -104,10 +127,22 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %detail, "request failed");
         }
         let (status, code, detail) = self.parts();
+        let retry_after = match &self.0 {
+            Error::TooManyAttempts { retry_after } | Error::Busy { retry_after } => {
+                Some((*retry_after).max(1))
+            }
+            _ => None,
+        };
         let errors = match self.0 {
             Error::Validation(errors) => Some(errors),
             _ => None,
         };
-        problem_response(status, code, detail, errors)
+        let mut response = problem_response(status, code, detail, errors);
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

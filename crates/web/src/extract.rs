@@ -1,8 +1,9 @@
 //! Extractors that turn malformed input into problem+json 400s instead of axum's plain text.
 
 use atrium_core::Error;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -27,6 +28,9 @@ where
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError(Error::TooLarge("the body is larger than allowed".into()));
+    }
     let detail = match rejection {
         JsonRejection::MissingJsonContentType(_) => {
             "expected Content-Type: application/json".to_owned()
@@ -34,6 +38,25 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         other => other.body_text(),
     };
     ApiError(Error::BadRequest(detail))
+}
+
+/// A `multipart/form-data` body; any other body is a 400 saying what is expected.
+pub struct MultipartBody(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Multipart::from_request(req, state)
+            .await
+            .map(MultipartBody)
+            .map_err(|rejection: MultipartRejection| {
+                ApiError(Error::BadRequest(format!(
+                    "expected Content-Type: multipart/form-data ({})",
+                    rejection.body_text()
+                )))
+            })
+    }
 }
 
 /// Query parameters as ordered pairs, repeated keys kept.

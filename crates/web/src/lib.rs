@@ -39,7 +39,11 @@ pub fn app(app: App) -> Router {
 
 /// The whole application over a state the caller also uses (e.g. for scheduled jobs).
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = openapi::api_router(&state).split_for_parts();
+    let (api, mut openapi) = openapi::api_router(&state).split_for_parts();
+    let modules: Vec<String> = (state.app.store.registry().modules().iter())
+        .map(|m| m.name.clone())
+        .collect();
+    openapi::finish(&mut openapi, &modules);
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api)

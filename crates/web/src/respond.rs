@@ -66,7 +66,9 @@ fn attachment(name: &str) -> Option<HeaderValue> {
     .ok()
 }
 
-/// Streams a stored file as a download.
+/// Streams a stored file as a download. Files come from anyone (an HTML, SVG or XML upload can
+/// carry script), so the browser is told to open them, if at all, as a sandboxed document with
+/// nothing allowed.
 pub async fn file(state: &AppState, info: &FileInfo) -> ApiResult<Response> {
     let object = state.app.store.files().get(&info.key).await?;
     let mut response = Body::from_stream(object.into_stream()).into_response();
@@ -78,6 +80,10 @@ pub async fn file(state: &AppState, info: &FileInfo) -> ApiResult<Response> {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
     );
     if let Some(value) = attachment(&info.name) {
         headers.insert(header::CONTENT_DISPOSITION, value);

@@ -45,16 +45,20 @@ impl App {
             return Err(Error::NotFound);
         }
         if let Some(object) = document.as_object_mut() {
-            match object.get("slug").and_then(Value::as_str) {
-                Some(sent) if sent.trim().to_lowercase() != slug => {
+            match object.get("slug") {
+                None | Some(Value::Null) => {
+                    object.insert("slug".into(), Value::String(slug.to_owned()));
+                }
+                Some(Value::String(sent)) if sent.trim().to_lowercase() == slug => {
+                    object.insert("slug".into(), Value::String(slug.to_owned()));
+                }
+                Some(Value::String(_)) => {
                     return Err(Error::field(
                         "slug",
                         "cannot change; create a new portal instead",
                     ));
                 }
-                _ => {
-                    object.insert("slug".into(), Value::String(slug.to_owned()));
-                }
+                Some(_) => return Err(Error::field("slug", "must be a string")),
             }
         }
         let portal = self.checked_portal(document, Some(slug)).await?;

@@ -10,7 +10,7 @@ use atrium_store::{Effects, NewActivity, NewToken};
 use time::Duration;
 
 use super::may_use_portal;
-use super::sign_in::check_new_password;
+use super::sign_in::{PASSWORD_LINKS, check_new_password};
 use crate::App;
 use crate::mailing::{Kit, Merge, RESET_TTL, mail_refusal, portal_url, support_end_date};
 use crate::passwords::{hash_password, new_token, token_digest};
@@ -94,6 +94,7 @@ impl App {
         let mut work = self.store.work().await?;
         let used = work.use_token(&digest, kind).await?.ok_or_else(bad_link)?;
         work.set_portal_password(used.contact, &hash, None).await?;
+        work.revoke_tokens(used.contact, PASSWORD_LINKS).await?;
         work.effects(&Effects {
             activity: vec![NewActivity {
                 contact: used.contact,
@@ -108,20 +109,34 @@ impl App {
         work.commit().await
     }
 
+    /// Asks for a reset link for `email`. Answers at once, the same way and in the same time
+    /// whether or not the address belongs to anyone: the work (and any mail) happens after
+    /// the answer, in the background.
+    pub fn forgot_password(&self, portal: &Portal, email: &str) {
+        let app = self.clone();
+        let portal = portal.clone();
+        let email = email.to_owned();
+        tokio::spawn(async move {
+            if let Err(err) = app.send_reset_link(&portal, &email).await {
+                tracing::warn!(error = %err, "a password reset request failed");
+            }
+        });
+    }
+
     /// Mails a reset link to `email` if it belongs to a portal user who may use `portal` and
-    /// may receive portal mail, at most [`RESETS_PER_HOUR`] an hour; the caller answers the
-    /// same in every case.
-    pub async fn forgot_password(&self, portal: &Portal, email: &str) -> Result<()> {
+    /// may receive portal mail, at most [`RESETS_PER_HOUR`] an hour.
+    pub async fn send_reset_link(&self, portal: &Portal, email: &str) -> Result<()> {
         let email = email.trim().to_lowercase();
         let Some(contact) = self.store.portal_contact_by_email(&email).await? else {
             return Ok(());
         };
-        let since = self.now() - Duration::hours(1);
+        // Reserved in one statement, so that requests racing each other cannot all get a mail.
+        let key = format!("reset:{email}");
         if self
             .store
-            .count_recent_mails(&email, &portal.forgot_password_template, since)
+            .reserve_check(&key, Duration::hours(1), RESETS_PER_HOUR)
             .await?
-            >= RESETS_PER_HOUR
+            .is_err()
         {
             tracing::info!(contact = %contact.id, "password reset mail withheld: hourly limit reached");
             return Ok(());

@@ -81,12 +81,9 @@ impl App {
         let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
         let session = self
             .store
-            .customer_session(&digest, |_| idle)
+            .customer_session(&digest, &portal.slug, idle)
             .await?
             .ok_or(Error::Unauthorized)?;
-        if session.portal != portal.slug {
-            return Err(Error::Unauthorized);
-        }
         let contacts = self.store.module("contacts")?;
         let contact = match self.store.get_plain(contacts, session.contact).await {
             Ok(contact) => contact,

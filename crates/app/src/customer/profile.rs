@@ -241,6 +241,16 @@ impl App {
             None,
         )
         .await?;
+        // Links mailed to the old address end with it.
+        work.revoke_tokens(
+            used.contact,
+            &[
+                TokenKind::Invitation,
+                TokenKind::PasswordReset,
+                TokenKind::EmailChange,
+            ],
+        )
+        .await?;
         work.effects(&Effects {
             activity: vec![profile_entry(
                 used.contact,

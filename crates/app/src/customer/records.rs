@@ -311,6 +311,13 @@ impl App {
                 if_match,
             )
             .await?;
+        // A change may not take the record out of the customer's sight (a task moved to
+        // another organization's project, a document made inactive): refused, nothing kept.
+        if !work.matches(scoped.module, id, &scoped.read).await? {
+            return Err(Error::Forbidden(
+                "You would not be able to see this record after this change.".into(),
+            ));
+        }
         work.effects(&Effects {
             activity: vec![activity(
                 customer,

@@ -3,34 +3,44 @@
 //! counted in the database, per e-mail and per address, and throttled.
 
 use atrium_core::customer::{check_password, sign_in_refusal, today_in};
-use atrium_core::kinds::{ActivityKind, ActivitySource};
+use atrium_core::kinds::{ActivityKind, ActivitySource, TokenKind};
 use atrium_core::portal::Portal;
 use atrium_core::{Error, Record, Result, Value};
 use atrium_store::{Effects, NewActivity};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::Customer;
 use crate::App;
 use crate::passwords::{hash_password, new_token, token_digest, verify_or_waste};
 
+/// The links that set a password: a new password, however it is set, ends them all.
+pub const PASSWORD_LINKS: &[TokenKind] = &[TokenKind::Invitation, TokenKind::PasswordReset];
+
 /// Failures counted within this window…
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// …refuse further attempts for one e-mail after this many,
-pub const MAX_FAILURES_PER_EMAIL: u64 = 5;
+/// …at most this many password checks for one e-mail (or one account's password change),
+/// a correct password starting afresh,
+pub const MAX_CHECKS_PER_KEY: u64 = 5;
 /// …and for one address after this many.
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
 
-/// Why a sign-in did not open a session.
-#[derive(Debug)]
-pub enum SignInError {
-    /// Too many failures: try again after this long.
-    Throttled(Duration),
-    Refused(Error),
+/// 429 after `retry_after`.
+fn throttled(retry_after: Duration) -> Error {
+    Error::TooManyAttempts {
+        retry_after: retry_after.whole_seconds().max(1),
+    }
 }
 
-impl From<Error> for SignInError {
-    fn from(err: Error) -> Self {
-        SignInError::Refused(err)
+/// Reserves one password check for `key` (at most [`MAX_CHECKS_PER_KEY`] per
+/// [`THROTTLE_WINDOW`]), or refuses with 429 until the window ends.
+pub async fn reserve_check(app: &App, key: &str) -> Result<()> {
+    match app
+        .store
+        .reserve_check(key, THROTTLE_WINDOW, MAX_CHECKS_PER_KEY)
+        .await?
+    {
+        Ok(()) => Ok(()),
+        Err(until) => Err(throttled(until - app.now())),
     }
 }
 
@@ -70,27 +80,16 @@ pub fn check_new_password(field: &str, password: &str, contact: &Record) -> Resu
 }
 
 impl App {
-    /// When the e-mail or the address may try again, if either is throttled now.
-    async fn sign_in_blocked_until(
-        &self,
-        email: &str,
-        address: &str,
-    ) -> Result<Option<OffsetDateTime>> {
+    /// Refuses when the address has failed too often lately.
+    pub(crate) async fn check_address(&self, address: &str) -> Result<()> {
         let since = self.now() - THROTTLE_WINDOW;
-        let [(by_email, oldest_email), (by_address, oldest_address)] =
-            self.store.login_failures(email, address, since).await?;
-        Ok([
-            (by_email >= MAX_FAILURES_PER_EMAIL)
-                .then_some(oldest_email)
-                .flatten(),
-            (by_address >= MAX_FAILURES_PER_ADDRESS)
-                .then_some(oldest_address)
-                .flatten(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|oldest| oldest + THROTTLE_WINDOW)
-        .max())
+        let (failures, oldest) = self.store.address_failures(address, since).await?;
+        match oldest {
+            Some(oldest) if failures >= MAX_FAILURES_PER_ADDRESS => {
+                Err(throttled(oldest + THROTTLE_WINDOW - self.now()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Signs a customer in to `portal`; `previous` is a session token the client still
@@ -102,12 +101,12 @@ impl App {
         password: String,
         address: &str,
         previous: Option<&str>,
-    ) -> std::result::Result<SignedIn, SignInError> {
+    ) -> Result<SignedIn> {
         let store = &self.store;
         let email = email.trim().to_lowercase();
-        if let Some(until) = self.sign_in_blocked_until(&email, address).await? {
-            return Err(SignInError::Throttled(until - self.now()));
-        }
+        self.check_address(address).await?;
+        let key = format!("portal:{email}");
+        reserve_check(self, &key).await?;
         let contact = store.portal_contact_by_email(&email).await?;
         let hash = match &contact {
             Some(contact) => store.portal_password_hash(contact.id).await?,
@@ -127,8 +126,9 @@ impl App {
                 .await?;
             }
             work.commit().await?;
-            return Err(Error::Unauthorized.into());
+            return Err(Error::Unauthorized);
         };
+        store.clear_checks(&key).await?;
 
         let company = store.company().await?;
         if let Some(refusal) = sign_in_refusal(portal, &contact, today_in(&company.time_zone)) {
@@ -139,7 +139,7 @@ impl App {
                     ..Effects::default()
                 })
                 .await?;
-            return Err(Error::Forbidden(refusal.detail()).into());
+            return Err(Error::Forbidden(refusal.detail()));
         }
 
         let (token, digest) = new_token();
@@ -185,6 +185,9 @@ impl App {
         current: String,
         new: String,
     ) -> Result<()> {
+        // Guesses of the current password are limited like sign-ins.
+        let key = format!("password:{}", customer.contact.id);
+        reserve_check(self, &key).await?;
         let hash = self.store.portal_password_hash(customer.contact.id).await?;
         if !verify_or_waste(current, hash).await? {
             return Err(Error::field(
@@ -192,10 +195,14 @@ impl App {
                 "is not your current password",
             ));
         }
+        self.store.clear_checks(&key).await?;
         check_new_password("new_password", &new, &customer.contact)?;
         let new_hash = hash_password(new).await?;
         let mut work = self.store.work().await?;
         work.set_portal_password(customer.contact.id, &new_hash, Some(&customer.token_digest))
+            .await?;
+        // Links mailed before the change must not set another password after it.
+        work.revoke_tokens(customer.contact.id, PASSWORD_LINKS)
             .await?;
         work.effects(&Effects {
             activity: vec![NewActivity {

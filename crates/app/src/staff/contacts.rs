@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use atrium_core::kinds::TokenKind;
 use atrium_core::validate::Changes;
 use atrium_core::{Error, FieldError, Record, Value};
 use atrium_store::{Store, Work};
@@ -169,6 +170,8 @@ pub async fn after_write(
 ) -> Result<(), Error> {
     if after.end_sessions {
         work.end_customer_sessions(contact).await?;
+        // Links already mailed would let them in again.
+        work.revoke_tokens(contact, TokenKind::ALL).await?;
     }
     Ok(())
 }

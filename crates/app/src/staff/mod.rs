@@ -10,6 +10,7 @@ use atrium_store::users::SESSION_IDLE;
 use atrium_store::{Role, SessionKind, StaffUser};
 
 use crate::App;
+use crate::customer::sign_in::reserve_check;
 use crate::passwords::{new_token, token_digest, verify_or_waste};
 
 /// A signed-in, active staff user.
@@ -51,23 +52,31 @@ impl App {
         })
     }
 
-    /// Signs a staff user in; returns the session token and the user. Wrong credentials and
-    /// unknown or inactive users answer alike.
+    /// Signs a staff user in from `address`; returns the session token and the user. Wrong
+    /// credentials and unknown or inactive users answer alike; guesses are throttled as
+    /// customers' are.
     pub async fn staff_sign_in(
         &self,
         email: &str,
         password: String,
+        address: &str,
     ) -> Result<(String, StaffUser)> {
+        let email = email.trim().to_lowercase();
+        self.check_address(address).await?;
+        let key = format!("staff:{email}");
+        reserve_check(self, &key).await?;
         let user = self
             .store
-            .staff_user_by_email(email)
+            .staff_user_by_email(&email)
             .await?
             .filter(|u| u.active);
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         let verified = verify_or_waste(password, hash).await?;
         let Some(user) = user.filter(|_| verified) else {
+            self.store.record_login_failure(&key, address).await?;
             return Err(Error::Unauthorized);
         };
+        self.store.clear_checks(&key).await?;
         let (token, digest) = new_token();
         self.store
             .create_session(&digest, SessionKind::Staff, user.id)

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub agent_token: String,
     pub admin_id: String,
     pub backend: Backend,
+    /// The database this app runs on, for tests that inspect it directly.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -186,6 +188,7 @@ impl TestApp {
             agent_token,
             admin_id: admin.id.to_string(),
             backend,
+            database_url,
             _dir: dir,
         })
     }
@@ -377,4 +380,42 @@ async fn password_hash_of(password: &str) -> String {
     })
     .await
     .clone()
+}
+
+/// The mails queued or sent to `to` once there are at least `count` of them (work that
+/// happens after the answer, such as a reset link, may take a moment): (template, subject,
+/// text body).
+pub async fn wait_for_mails(
+    app: &TestApp,
+    to: &str,
+    count: usize,
+) -> Vec<(String, String, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mails = app.store.mails_to(to).await.expect("mails");
+        if mails.len() >= count || std::time::Instant::now() > deadline {
+            return mails;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Asks for a reset link for `email` in the default portal and returns the token from the
+/// mail that brings it.
+pub async fn reset_token(app: &TestApp, email: &str) -> String {
+    let before = app.store.mails_to(email).await.expect("mails").len();
+    let (status, _) = send(
+        app.client
+            .post(app.url("/api/v1/portal/default/password/forgot"))
+            .json(&serde_json::json!({"email": email})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = wait_for_mails(app, email, before + 1).await;
+    let (_, _, text) = mails.last().expect("the reset mail");
+    let start = text.find("token=").expect("a link") + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }

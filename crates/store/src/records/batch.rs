@@ -39,7 +39,11 @@ impl Store {
             }
             tx.execute(&insert).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        if module.name == "contacts" {
+            self.sync_portal_logins().await?;
+        }
+        Ok(())
     }
 
     /// Links many pairs at once (bulk loading).

@@ -83,6 +83,9 @@ impl Work<'_> {
                 .collect();
             self.tx.execute(&links_insert(&pairs, at)).await?;
         }
+        if module.name == "contacts" {
+            self.sync_login(id).await?;
+        }
         self.get(module, id).await
     }
 
@@ -112,6 +115,9 @@ impl Work<'_> {
             });
         }
         write_changes(&mut self.tx, module, &before, &changes, actor, at).await?;
+        if module.name == "contacts" {
+            self.sync_login(id).await?;
+        }
         let after = self.get(module, id).await?;
         Ok(Changed {
             before,
@@ -130,10 +136,13 @@ impl Work<'_> {
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
             .to_owned();
-        match self.tx.execute(&update).await? {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
+        if self.tx.execute(&update).await? == 0 {
+            return Err(Error::NotFound);
         }
+        if module.name == "contacts" {
+            self.sync_login(id).await?;
+        }
+        Ok(())
     }
 }
 

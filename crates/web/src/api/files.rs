@@ -9,8 +9,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::AppState;
+use crate::api::wire::{FileDoc, UploadDoc};
 use crate::auth::Staff;
 use crate::error::{ApiResult, Problem};
+use crate::extract::MultipartBody;
 
 const FILE_FIELD: &str = "file";
 
@@ -128,14 +130,15 @@ pub async fn read_form_with_file(
 
 #[utoipa::path(put, path = "/api/v1/records/documents/{id}/file", tag = "documents",
     params(("id" = String, Path)),
-    request_body(content_type = "multipart/form-data", description = "The part `file`"),
-    responses((status = 200, description = "The stored file's name, size, MIME type and SHA-256"),
-              (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = UploadDoc, content_type = "multipart/form-data"),
+    responses((status = 200, body = FileDoc, description = "The stored file"),
+              (status = 413, body = Problem, description = "Larger than the configured upload limit"),
+              (status = 422, body = Problem, description = "No part `file`")))]
 pub async fn upload(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(id): Path<String>,
-    multipart: Multipart,
+    MultipartBody(multipart): MultipartBody,
 ) -> ApiResult<Json<serde_json::Value>> {
     let upload = read_upload(multipart, state.app.settings.max_upload_bytes).await?;
     let file = state.app.upload_document_file(&staff, &id, upload).await?;
@@ -144,7 +147,9 @@ pub async fn upload(
 
 #[utoipa::path(get, path = "/api/v1/records/documents/{id}/file", tag = "documents",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, as an attachment, with the type sniffed when it was stored",
+               content_type = "*/*"),
+              (status = 404, body = Problem, description = "No such document, or it has no file")))]
 pub async fn download(
     State(state): State<AppState>,
     _staff: Staff,

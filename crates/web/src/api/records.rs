@@ -11,18 +11,17 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::wire::{RecordDoc, RecordPage};
+use crate::api::wire::{
+    ListParams, RECORD_BODY, RECORD_PROBLEMS, RecordDoc, RecordPage, comment_body,
+};
 use crate::auth::Staff;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, QueryPairs};
 use crate::respond;
 
 #[utoipa::path(get, path = "/api/v1/records/{module}", tag = "records",
-    params(("module" = String, Path, description = "Module name, e.g. `cases`"),
-           ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query, description = "At most 200"),
-           ("sort" = Option<String>, Query, description = "A sortable field; `-` prefix for descending"),
-           ("q" = Option<String>, Query, description = "Text search over the module's text fields")),
-    responses((status = 200, body = RecordPage), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("module" = String, Path, description = "Module name, e.g. `cases`"), ListParams),
+    responses((status = 200, body = RecordPage), (status = 422, body = Problem, description = "Unknown sort or filter field, or a bad filter value")))]
 pub async fn list(
     State(state): State<AppState>,
     _staff: Staff,
@@ -33,8 +32,10 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/records/{module}", tag = "records",
-    params(("module" = String, Path)), request_body = Object,
-    responses((status = 201, body = RecordDoc), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("module" = String, Path)), request_body(content = Object, description = RECORD_BODY),
+    responses((status = 201, body = RecordDoc, headers(("ETag" = String))),
+              (status = 409, body = Problem, description = "A unique value is taken (e.g. a portal user's e-mail)"),
+              (status = 422, body = Problem, description = RECORD_PROBLEMS)))]
 pub async fn create(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -58,9 +59,13 @@ pub async fn read(
 }
 
 #[utoipa::path(patch, path = "/api/v1/records/{module}/{id}", tag = "records",
-    params(("module" = String, Path), ("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    request_body = Object,
-    responses((status = 200, body = RecordDoc), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    params(("module" = String, Path), ("id" = String, Path),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` of the version read")),
+    request_body(content = Object, description = RECORD_BODY),
+    responses((status = 200, body = RecordDoc, headers(("ETag" = String))),
+              (status = 409, body = Problem, description = "A unique value is taken (e.g. a portal user's e-mail)"),
+              (status = 412, body = Problem, description = "The record changed since that version"),
+              (status = 422, body = Problem, description = RECORD_PROBLEMS)))]
 pub async fn change(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -89,8 +94,8 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/v1/records/{module}/{id}/related/{module2}", tag = "records",
-    params(("module" = String, Path), ("id" = String, Path), ("module2" = String, Path)),
-    responses((status = 200, body = RecordPage), (status = 404, body = Problem)))]
+    params(("module" = String, Path), ("id" = String, Path), ("module2" = String, Path), ListParams),
+    responses((status = 200, body = RecordPage), (status = 422, body = Problem, description = "Unknown sort or filter field, or a bad filter value")))]
 pub async fn related(
     State(state): State<AppState>,
     _staff: Staff,
@@ -138,7 +143,8 @@ pub async fn unlink(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
-    /// Markdown.
+    /// Markdown, not blank.
+    #[schema(schema_with = comment_body)]
     pub body: String,
     /// Internal notes are never shown to customers.
     #[serde(default)]
@@ -159,7 +165,7 @@ pub async fn comments(
 
 #[utoipa::path(post, path = "/api/v1/records/{module}/{id}/comments", tag = "records",
     params(("module" = String, Path), ("id" = String, Path)), request_body = NewComment,
-    responses((status = 201, body = CommentView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CommentView), (status = 422, body = Problem, description = "An empty or too long body")))]
 pub async fn add_comment(
     State(state): State<AppState>,
     Staff(staff): Staff,

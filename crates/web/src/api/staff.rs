@@ -13,6 +13,7 @@ use crate::auth::Staff;
 use crate::cookies::{STAFF_COOKIE, session_cookie};
 use crate::error::{ApiResult, Problem};
 use crate::extract::JsonBody;
+use crate::portal::context::ClientAddress;
 
 #[derive(Deserialize, ToSchema)]
 pub struct Credentials {
@@ -28,14 +29,19 @@ pub struct LoginResponse {
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/login", tag = "staff", request_body = Credentials,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem)))]
+    responses((status = 200, body = LoginResponse),
+              (status = 401, body = Problem, description = "Wrong e-mail or password, or the user is inactive"),
+              (status = 429, body = Problem, description = "Too many failed sign-ins for this e-mail or from this address",
+               headers(("Retry-After" = u64, description = "Seconds to wait"))),
+              (status = 503, body = Problem, description = "Too many sign-ins at once", headers(("Retry-After" = u64)))))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> ApiResult<Response> {
     let (token, user) = state
         .app
-        .staff_sign_in(&credentials.email, credentials.password)
+        .staff_sign_in(&credentials.email, credentials.password, &address)
         .await?;
     let max_age = atrium_store::users::SESSION_LIFETIME.whole_seconds();
     let mut response = Json(LoginResponse {

@@ -1,19 +1,17 @@
 //! Customer sign-in, sign-out and password change: the rules (throttling, refusals, identical
 //! answers for unknown e-mails) are `atrium-app`'s; this sets and clears the cookie.
 
-use atrium_app::customer::sign_in::SignInError;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use time::Duration;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::token_in;
 use crate::cookies::{PORTAL_COOKIE, session_cookie};
-use crate::error::{ApiResult, Problem, problem_response};
+use crate::error::{ApiResult, Problem};
 use crate::extract::JsonBody;
 use crate::portal::context::{ClientAddress, Customer, PortalOf};
 
@@ -41,28 +39,14 @@ pub struct LoginResponse {
     pub contact: ContactSummary,
 }
 
-/// 429 with `Retry-After`.
-pub fn too_many(retry_after: Duration) -> Response {
-    let seconds = retry_after.whole_seconds().max(1);
-    let mut response = problem_response(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!(
-            "Too many failed sign-ins. Try again in {} minutes.",
-            (seconds + 59) / 60
-        ),
-        None,
-    );
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}
-
 #[utoipa::path(post, path = "/api/v1/portal/{slug}/login", tag = "portal", params(("slug" = String, Path)),
     request_body = Credentials,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = LoginResponse),
+              (status = 401, body = Problem, description = "Wrong e-mail or password (the same answer for both)"),
+              (status = 403, body = Problem, description = "A correct password, but sign-in is refused (support dates, access removed, portal inactive or not the contact's); `detail` says why"),
+              (status = 429, body = Problem, description = "Too many failed sign-ins for this e-mail or from this address",
+               headers(("Retry-After" = u64, description = "Seconds to wait"))),
+              (status = 503, body = Problem, description = "Too many sign-ins at once", headers(("Retry-After" = u64)))))]
 pub async fn login(
     State(state): State<AppState>,
     PortalOf(portal): PortalOf,
@@ -71,7 +55,7 @@ pub async fn login(
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> ApiResult<Response> {
     let previous = token_in(&headers, PORTAL_COOKIE);
-    let signed_in = match state
+    let signed_in = state
         .app
         .customer_sign_in(
             &portal,
@@ -80,12 +64,7 @@ pub async fn login(
             &address,
             previous.as_deref(),
         )
-        .await
-    {
-        Ok(signed_in) => signed_in,
-        Err(SignInError::Throttled(retry_after)) => return Ok(too_many(retry_after)),
-        Err(SignInError::Refused(err)) => return Err(err.into()),
-    };
+        .await?;
     let contact = &signed_in.contact;
     let contacts = state.app.store.module("contacts")?;
     let organization = contacts
@@ -129,12 +108,17 @@ pub async fn logout(
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// 12 to 128 characters, and not easy to guess.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/portal/{slug}/password/change", tag = "portal", params(("slug" = String, Path)),
     request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204),
+              (status = 422, body = Problem, description = "The current password is wrong, or the new one is too short, too long or too easy to guess"),
+              (status = 429, body = Problem, description = "Too many wrong current passwords", headers(("Retry-After" = u64))),
+              (status = 503, body = Problem, description = "Too many password checks at once", headers(("Retry-After" = u64)))))]
 pub async fn change_password(
     State(state): State<AppState>,
     Customer(customer): Customer,

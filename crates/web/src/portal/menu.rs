@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::State;
 
 use crate::AppState;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::portal::context::Customer;
 
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/modules", tag = "portal", params(("slug" = String, Path)),
-    responses((status = 200, body = Menu), (status = 401, body = Problem)))]
+    responses((status = 200, body = Menu)))]
 pub async fn modules(
     State(state): State<AppState>,
     Customer(customer): Customer,

@@ -16,8 +16,15 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+/// The portal's routes; `upload_limit` is the largest body a route that takes a file accepts
+/// (the file's own limit is enforced while it is read).
+pub fn routes(router: OpenApiRouter<AppState>, upload_limit: usize) -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(records::list, records::create))
+        .routes(routes!(records::download, records::replace_file))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     router
+        .merge(uploads)
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
@@ -30,12 +37,10 @@ pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(profile::confirm_email))
         .routes(routes!(profile::organization, profile::change_organization))
         .routes(routes!(faqs::search))
-        .routes(routes!(records::list, records::create))
         .routes(routes!(records::read, records::change, records::delete))
         .routes(routes!(records::related))
         .routes(routes!(records::updates))
         .routes(routes!(records::comments, records::add_comment))
         .routes(routes!(records::follow, records::unfollow))
-        .routes(routes!(records::download, records::replace_file))
         .routes(routes!(pdf::pdf))
 }

@@ -3,30 +3,40 @@
 //! access engine applies) and responds.
 
 use atrium_app::views::{CommentView, Items, Page, RecordView, UpdateView};
-use atrium_core::Error;
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use crate::AppState;
 use crate::api::files::{read_form_with_file, read_upload};
-use crate::api::wire::{RecordDoc, RecordPage};
+use crate::api::wire::{
+    FileDoc, ListParams, RECORD_BODY, RECORD_PROBLEMS, RecordDoc, RecordPage, UploadDoc,
+    comment_body,
+};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{JsonBody, QueryPairs};
+use crate::extract::{JsonBody, MultipartBody, QueryPairs};
 use crate::portal::context::Customer;
 use crate::respond;
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
-    /// Markdown.
+    /// Markdown, not blank.
+    #[schema(schema_with = comment_body)]
     pub body: String,
 }
 
+/// What a customer's create takes: JSON, or for documents a multipart form of the field parts
+/// and the part `file`.
+const PORTAL_RECORD_BODY: &str = "The module's read-write fields by name (see `GET modules`); \
+    documents are created as `multipart/form-data` with the fields as parts and the part `file`. \
+    Which keys are valid depends on `{module}` and the portal, so a 422 names each field that is \
+    unknown, read-only, missing or invalid.";
+
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/records/{module}", tag = "portal",
-    params(("slug" = String, Path), ("module" = String, Path)),
-    responses((status = 200, body = RecordPage), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("slug" = String, Path), ("module" = String, Path), ListParams),
+    responses((status = 200, body = RecordPage), (status = 422, body = Problem, description = "Unknown sort or filter field, or a bad filter value")))]
 pub async fn list(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -40,7 +50,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/records/{module}/{id}", tag = "portal",
     params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path)),
-    responses((status = 200, body = RecordDoc), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = RecordDoc, headers(("ETag" = String)))))]
 pub async fn read(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -51,8 +61,13 @@ pub async fn read(
 }
 
 #[utoipa::path(post, path = "/api/v1/portal/{slug}/records/{module}", tag = "portal",
-    params(("slug" = String, Path), ("module" = String, Path)), request_body = Object,
-    responses((status = 201, body = RecordDoc), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    params(("slug" = String, Path), ("module" = String, Path)),
+    request_body(description = PORTAL_RECORD_BODY,
+        content((Object = "application/json"), (Object = "multipart/form-data"))),
+    responses((status = 201, body = RecordDoc, headers(("ETag" = String))),
+              (status = 403, body = Problem, description = "The customer may not create records here, or could not see the new one"),
+              (status = 413, body = Problem, description = "The file is larger than the upload limit"),
+              (status = 422, body = Problem, description = RECORD_PROBLEMS)))]
 pub async fn create(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -65,9 +80,7 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (body, upload) = if is_multipart {
-        let multipart = Multipart::from_request(request, &state)
-            .await
-            .map_err(|e| Error::BadRequest(e.body_text()))?;
+        let MultipartBody(multipart) = MultipartBody::from_request(request, &state).await?;
         let (fields, upload) =
             read_form_with_file(multipart, state.app.settings.max_upload_bytes).await?;
         (serde_json::Value::Object(fields), Some(upload))
@@ -83,8 +96,13 @@ pub async fn create(
 }
 
 #[utoipa::path(patch, path = "/api/v1/portal/{slug}/records/{module}/{id}", tag = "portal",
-    params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path)), request_body = Object,
-    responses((status = 200, body = RecordDoc), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` of the version read")),
+    request_body(content = Object, description = RECORD_BODY),
+    responses((status = 200, body = RecordDoc, headers(("ETag" = String))),
+              (status = 403, body = Problem, description = "The customer may see the record but not change it, or would not see it after the change"),
+              (status = 412, body = Problem, description = "The record changed since that version"),
+              (status = 422, body = Problem, description = RECORD_PROBLEMS)))]
 pub async fn change(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -102,7 +120,7 @@ pub async fn change(
 
 #[utoipa::path(delete, path = "/api/v1/portal/{slug}/records/{module}/{id}", tag = "portal",
     params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, description = "The customer may see the record but not delete it")))]
 pub async fn delete(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -113,8 +131,8 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/records/{module}/{id}/related/{module2}", tag = "portal",
-    params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path), ("module2" = String, Path)),
-    responses((status = 200, body = RecordPage), (status = 404, body = Problem)))]
+    params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path), ("module2" = String, Path), ListParams),
+    responses((status = 200, body = RecordPage), (status = 422, body = Problem, description = "Unknown sort or filter field, or a bad filter value")))]
 pub async fn related(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -154,7 +172,8 @@ pub async fn comments(
 
 #[utoipa::path(post, path = "/api/v1/portal/{slug}/records/{module}/{id}/comments", tag = "portal",
     params(("slug" = String, Path), ("module" = String, Path), ("id" = String, Path)), request_body = NewComment,
-    responses((status = 201, body = CommentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CommentView), (status = 403, body = Problem, description = "The customer may see the record but not comment on it"),
+              (status = 422, body = Problem, description = "An empty or too long body")))]
 pub async fn add_comment(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -200,7 +219,8 @@ pub async fn unfollow(
 
 #[utoipa::path(get, path = "/api/v1/portal/{slug}/records/documents/{id}/file", tag = "portal",
     params(("slug" = String, Path), ("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, as an attachment, with the type sniffed when it was stored",
+               content_type = "*/*")))]
 pub async fn download(
     State(state): State<AppState>,
     Customer(customer): Customer,
@@ -212,13 +232,16 @@ pub async fn download(
 
 #[utoipa::path(put, path = "/api/v1/portal/{slug}/records/documents/{id}/file", tag = "portal",
     params(("slug" = String, Path), ("id" = String, Path)),
-    request_body(content_type = "multipart/form-data", description = "The part `file`"),
-    responses((status = 200, description = "The stored file"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem)))]
+    request_body(content = UploadDoc, content_type = "multipart/form-data"),
+    responses((status = 200, body = FileDoc, description = "The stored file"),
+              (status = 403, body = Problem, description = "The customer may see the document but not change it"),
+              (status = 413, body = Problem, description = "The file is larger than the upload limit"),
+              (status = 422, body = Problem, description = "No part `file`")))]
 pub async fn replace_file(
     State(state): State<AppState>,
     Customer(customer): Customer,
     Path((_slug, id)): Path<(String, String)>,
-    multipart: Multipart,
+    MultipartBody(multipart): MultipartBody,
 ) -> ApiResult<Json<serde_json::Value>> {
     let upload = read_upload(multipart, state.app.settings.max_upload_bytes).await?;
     let file = state

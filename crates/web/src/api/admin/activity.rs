@@ -6,16 +6,36 @@ use atrium_app::views::Items;
 use axum::Json;
 use axum::extract::{Path, State};
 
+use utoipa::{IntoParams, ToSchema};
+
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::{ApiResult, Problem};
 use crate::extract::QueryPairs;
 
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ActivityParams {
+    /// Only entries from this source.
+    #[param(inline)]
+    source: Option<SourceDoc>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum SourceDoc {
+    Portal,
+    Email,
+    Staff,
+}
+
 #[utoipa::path(get, path = "/api/v1/records/contacts/{id}/activity", tag = "records",
-    params(("id" = String, Path),
-           ("source" = Option<String>, Query, description = "Only entries from `portal`, `email` or `staff`")),
+    params(("id" = String, Path), ActivityParams),
     responses((status = 200, body = Items<ActivityView>, description = "Newest first, at most 200"),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+              (status = 404, body = Problem, description = "No such contact"),
+              (status = 422, body = Problem, description = "An unknown `source`")))]
 pub async fn activity(
     State(state): State<AppState>,
     _staff: Staff,

@@ -4,19 +4,51 @@
 use atrium_app::admin::company::{CompanyView, MAX_LOGO_BYTES};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use utoipa::ToSchema;
+
 use crate::AppState;
 use crate::api::files::read_upload;
+use crate::api::wire::UploadDoc;
 use crate::auth::Admin;
 use crate::error::{ApiResult, Problem};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, MultipartBody};
+
+/// The company's details as a `PUT` takes them: every key has a default, and what `GET` answers
+/// may be sent back (`logo_url` is ignored).
+#[derive(ToSchema)]
+#[schema(as = CompanyInput)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyInput {
+    #[schema(schema_with = company_name, required = false)]
+    name: String,
+    #[schema(required = false)]
+    address: String,
+    /// An e-mail address; empty or null for none.
+    email: Option<String>,
+    phone: Option<String>,
+    /// An IANA time zone name (`Europe/Berlin`) or `UTC` (422 if unknown).
+    #[schema(required = false)]
+    time_zone: String,
+    /// `#rrggbb`.
+    #[schema(required = false, pattern = "^\\s*#[0-9a-fA-F]{6}\\s*$")]
+    accent_color: String,
+    /// Ignored.
+    #[schema(value_type = Value, required = false)]
+    logo_url: Value,
+}
+
+fn company_name() -> utoipa::openapi::Object {
+    crate::api::wire::not_blank(None)
+}
 
 #[utoipa::path(get, path = "/api/v1/admin/company", tag = "admin",
-    responses((status = 200, body = CompanyView), (status = 403, body = Problem)))]
+    responses((status = 200, body = CompanyView)))]
 pub async fn company(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -24,9 +56,9 @@ pub async fn company(
     Ok(Json(state.app.company_details(&admin).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/admin/company", tag = "admin", request_body = CompanyView,
-    responses((status = 200, body = CompanyView), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/api/v1/admin/company", tag = "admin", request_body = CompanyInput,
+    responses((status = 200, body = CompanyView),
+              (status = 422, body = Problem, description = "A blank name, a bad e-mail, color or time zone, or an unknown key")))]
 pub async fn replace_company(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -36,12 +68,14 @@ pub async fn replace_company(
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/company/logo", tag = "admin",
-    request_body(content_type = "multipart/form-data", description = "The part `file`: PNG, JPEG, GIF or WebP, at most 2 MiB"),
-    responses((status = 204), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = UploadDoc, content_type = "multipart/form-data",
+        description = "The part `file`: a PNG, JPEG, GIF or WebP image (told by its bytes) of at most 2 MiB"),
+    responses((status = 204), (status = 413, body = Problem, description = "Larger than 2 MiB"),
+              (status = 422, body = Problem, description = "No part `file`, or not a PNG, JPEG, GIF or WebP image")))]
 pub async fn upload_logo(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    multipart: Multipart,
+    MultipartBody(multipart): MultipartBody,
 ) -> ApiResult<StatusCode> {
     let upload = read_upload(multipart, MAX_LOGO_BYTES).await?;
     state.app.save_company_logo(&admin, upload).await?;
@@ -49,8 +83,10 @@ pub async fn upload_logo(
 }
 
 #[utoipa::path(get, path = "/api/v1/company/logo", tag = "admin",
-    responses((status = 200, description = "The company logo (public: the login pages show it)"),
-              (status = 404, body = Problem)))]
+    responses((status = 200, description = "The company logo (public: the login pages show it)",
+               content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/gif"), (Vec<u8> = "image/webp"),
+                       (Vec<u8> = "application/octet-stream"))),
+              (status = 404, body = Problem, description = "No logo was uploaded")))]
 pub async fn logo(State(state): State<AppState>) -> ApiResult<Response> {
     let logo = state.app.company_logo().await?;
     let object = state.app.store.files().get(&logo.key).await?;

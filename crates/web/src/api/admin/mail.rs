@@ -5,13 +5,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::Value;
 
+use utoipa::ToSchema;
+
 use crate::AppState;
 use crate::auth::{Admin, Staff};
 use crate::error::{ApiResult, Problem};
 use crate::extract::JsonBody;
 
 #[utoipa::path(get, path = "/api/v1/admin/email-settings", tag = "admin",
-    responses((status = 200, body = EmailSettings), (status = 403, body = Problem)))]
+    responses((status = 200, body = EmailSettings)))]
 pub async fn get_settings(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -20,7 +22,7 @@ pub async fn get_settings(
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/email-settings", tag = "admin", request_body = EmailSettings,
-    responses((status = 200, body = EmailSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = EmailSettings), (status = 422, body = Problem, description = "An unknown key or a value of the wrong type")))]
 pub async fn put_settings(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -29,8 +31,20 @@ pub async fn put_settings(
     Ok(Json(state.app.change_email_settings(&admin, body).await?))
 }
 
+/// Whether an invitation went out, and if not, why.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Invitation {
+    invited: bool,
+    /// Why not, when `invited` is false.
+    #[schema(required = false)]
+    reason: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/records/contacts/{id}/portal-invitation", tag = "records", params(("id" = String, Path)),
-    responses((status = 200, description = "`{invited: true}` or `{invited: false, reason}`"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Invitation),
+              (status = 404, body = Problem, description = "No such contact"),
+              (status = 422, body = Problem, description = "The contact is not a portal user")))]
 pub async fn resend_invitation(
     State(state): State<AppState>,
     _staff: Staff,

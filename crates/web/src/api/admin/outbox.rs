@@ -5,16 +5,38 @@ use atrium_app::views::Items;
 use axum::Json;
 use axum::extract::{Path, State};
 
+use utoipa::{IntoParams, ToSchema};
+
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::{ApiResult, Problem};
 use crate::extract::QueryPairs;
 
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OutboxParams {
+    /// Only mails with this status.
+    #[param(inline)]
+    status: Option<OutboxStatusDoc>,
+    /// At most this many mails (default 200).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum OutboxStatusDoc {
+    Queued,
+    Sent,
+    Failed,
+}
+
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin",
-    params(("status" = Option<String>, Query, description = "Only mails that are `queued`, `sent` or `failed`"),
-           ("limit" = Option<u64>, Query, description = "At most this many mails (default 200, at most 1000)")),
+    params(OutboxParams),
     responses((status = 200, body = Items<OutboxView>, description = "Newest first"),
-              (status = 403, body = Problem), (status = 422, body = Problem)))]
+              (status = 422, body = Problem, description = "An unknown `status` or a `limit` out of range")))]
 pub async fn outbox(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -26,7 +48,6 @@ pub async fn outbox(
 
 #[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, body = OutboxView, description = "Queued again with fresh attempts, due now"),
-              (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem, description = "The mail was already sent")))]
 pub async fn retry_mail(
     State(state): State<AppState>,

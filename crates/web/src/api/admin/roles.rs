@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::List;
@@ -14,16 +15,55 @@ use crate::auth::Admin;
 use crate::error::{ApiResult, Problem};
 use crate::extract::JsonBody;
 
-/// A portal role. `permissions` maps a module to `{create: bool, read, edit, delete, comment}`,
-/// each a level: `none`, `own`, `contact`, `account` or `all`.
+/// A portal role: what contacts who hold it may do, module by module.
 #[derive(ToSchema)]
 #[schema(as = PortalRole)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct PortalRoleDoc {
-    id: String,
+    /// The role's id in answers; ignored in requests (the path or a new id counts).
+    #[schema(value_type = Value, required = false)]
+    id: Value,
+    #[schema(schema_with = role_name)]
     name: String,
-    #[schema(value_type = Object)]
-    permissions: Value,
+    /// Module name → what the role grants there; unknown modules are refused with 422.
+    #[schema(required = false)]
+    permissions: BTreeMap<String, GrantDoc>,
+}
+
+/// What a role grants in one module; every level left out is `none`.
+#[derive(ToSchema)]
+#[schema(as = Grant)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+struct GrantDoc {
+    #[schema(required = false)]
+    create: bool,
+    #[schema(required = false)]
+    read: LevelDoc,
+    #[schema(required = false)]
+    edit: LevelDoc,
+    #[schema(required = false)]
+    delete: LevelDoc,
+    #[schema(required = false)]
+    comment: LevelDoc,
+}
+
+/// Whose records: see ACCESS.md.
+#[derive(ToSchema)]
+#[schema(as = Level)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum LevelDoc {
+    None,
+    Own,
+    Contact,
+    Account,
+    All,
+}
+
+fn role_name() -> utoipa::openapi::Object {
+    crate::api::wire::not_blank(None)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/portal-roles", tag = "admin",
@@ -37,8 +77,8 @@ pub async fn roles(
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/portal-roles", tag = "admin", request_body = PortalRoleDoc,
-    responses((status = 201, body = PortalRoleDoc), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 201, body = PortalRoleDoc),
+              (status = 422, body = Problem, description = "A blank name, or an unknown module or level")))]
 pub async fn create_role(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -60,8 +100,8 @@ pub async fn role(
 
 #[utoipa::path(put, path = "/api/v1/admin/portal-roles/{id}", tag = "admin", params(("id" = String, Path)),
     request_body = PortalRoleDoc,
-    responses((status = 200, body = PortalRoleDoc), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PortalRoleDoc),
+              (status = 422, body = Problem, description = "A blank name, or an unknown module or level")))]
 pub async fn replace_role(
     State(state): State<AppState>,
     Admin(admin): Admin,
