@@ -48,6 +48,7 @@ fn tag_attributes(tag: &str) -> &'static [&'static str] {
         "del" | "ins" => &["cite", "datetime"],
         "hr" => &["align", "size", "width"],
         "img" => &["align", "alt", "height", "src", "width"],
+        "ol" => &["start"],
         "table" => &["align", "char", "charoff", "summary"],
         "tbody" | "tfoot" | "thead" | "tr" => &["align", "char", "charoff"],
         "td" => &["align", "char", "charoff", "colspan", "headers", "rowspan"],

@@ -32,6 +32,20 @@ mod tests {
     use super::to_safe_html;
 
     #[test]
+    fn an_ordered_list_keeps_its_first_number_and_nothing_else() {
+        // Found by fuzzing: `start` is the one attribute an <ol> keeps.
+        let html = to_safe_html(
+            "0. zero\n1. one\n\n<ol start=\"3\" onclick=\"x()\" type=\"a\"><li>c</li></ol>",
+        );
+        assert!(html.contains("<ol start=\"0\">"), "{html}");
+        assert!(html.contains("<ol start=\"3\">"), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("type="),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn renders_emphasis_and_links() {
         let html = to_safe_html("**bold** and [a link](https://example.com)");
         assert!(html.contains("<strong>bold</strong>"));
