@@ -77,4 +77,14 @@ impl App {
     pub fn secure_cookies(&self) -> bool {
         self.settings.base_url.starts_with("https://")
     }
+
+    /// Whether `host` (a `Host` header) names Atrium itself, as its public URL says.
+    pub fn is_own_host(&self, host: &str) -> bool {
+        let own = self
+            .settings
+            .base_url
+            .split_once("://")
+            .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+        own.eq_ignore_ascii_case(host)
+    }
 }

@@ -551,7 +551,7 @@ async fn company_details_read_change_and_validate(app: TestApp) {
     assert_eq!(
         company,
         json!({"name": "Atrium", "address": "", "email": null, "phone": null,
-               "time_zone": "UTC", "accent_color": "#4263eb", "logo_url": null})
+               "time_zone": "UTC", "accent_color": "#4263eb", "language": "en", "logo_url": null})
     );
     // What GET returns is a valid PUT body.
     let (status, same) = put(&app, COMPANY, company.clone()).await;
@@ -560,25 +560,26 @@ async fn company_details_read_change_and_validate(app: TestApp) {
 
     let body = json!({"name": "Acme Support", "address": "1 Main St\nSpringfield",
                       "email": "help@acme.example", "phone": "+1 555 0100",
-                      "time_zone": "Europe/Berlin", "accent_color": "#1C7ED6"});
+                      "time_zone": "Europe/Berlin", "accent_color": "#1C7ED6", "language": "de"});
     let (status, changed) = put(&app, COMPANY, body).await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["name"], "Acme Support");
     assert_eq!(changed["time_zone"], "Europe/Berlin");
     assert_eq!(changed["accent_color"], "#1c7ed6");
+    assert_eq!(changed["language"], "de");
     let (_, read) = app.get(COMPANY).await;
     assert_eq!(read, changed);
 
     let (status, problem) = put(
         &app,
         COMPANY,
-        json!({"name": "", "email": "nope", "time_zone": "Mars Base", "accent_color": "blue"}),
+        json!({"name": "", "email": "nope", "time_zone": "Mars Base", "accent_color": "blue", "language": "fr"}),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(
         error_fields(&problem),
-        ["name", "accent_color", "time_zone", "email"]
+        ["name", "accent_color", "time_zone", "language", "email"]
     );
     let (status, problem) = put(&app, COMPANY, json!({"name": "X", "fax": "123"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");

@@ -22,7 +22,13 @@ pub struct Company {
     /// `#rrggbb`.
     #[serde(default = "accent")]
     pub accent_color: String,
+    /// The pages' language for a visitor who states none: one of [`LANGUAGES`].
+    #[serde(default = "english")]
+    pub language: String,
 }
+
+/// The languages the pages speak (ISO 639-1); English is complete and the fallback.
+pub const LANGUAGES: &[&str] = &["en", "de"];
 
 fn default_name() -> String {
     "Atrium".into()
@@ -32,6 +38,9 @@ fn utc() -> String {
 }
 fn accent() -> String {
     "#4263eb".into()
+}
+fn english() -> String {
+    "en".into()
 }
 
 impl Default for Company {
@@ -43,6 +52,7 @@ impl Default for Company {
             phone: None,
             time_zone: utc(),
             accent_color: accent(),
+            language: english(),
         }
     }
 }
@@ -67,6 +77,12 @@ impl Company {
             errors.push(FieldError::new(
                 "time_zone",
                 "must be a time zone name like Europe/Berlin",
+            ));
+        }
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            errors.push(FieldError::new(
+                "language",
+                format!("must be one of {}", LANGUAGES.join(", ")),
             ));
         }
         if let Some(email) = &self.email

@@ -29,6 +29,9 @@ pub enum Error {
     /// Signed in, but not allowed to do this.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The password was right, but the customer may not sign in here (and may be told why).
+    #[error("sign-in refused: {}", .0.code())]
+    Refused(crate::customer::Refusal),
     /// The thing does not exist, or the caller may not know that it does.
     #[error("not found")]
     NotFound,

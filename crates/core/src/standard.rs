@@ -140,6 +140,9 @@ pub fn standard_modules() -> Vec<ModuleDef> {
         date("support_start_date", "Support start date"),
         date("support_end_date", "Support end date"),
         boolean("notify_on_updates", "Notify on updates").default(json!(true)),
+        // The language of the contact's portal pages and mails (empty: their browser's, else
+        // the company's).
+        picklist("language", "Language", &[("en", GRAY), ("de", GRAY)]),
         // Ids of portal roles given to this contact, and slugs of the portals the contact may
         // use (empty: the default portal only).
         F::new("portal_roles", "Portal roles", T::Multipicklist).default(json!([])),

@@ -51,6 +51,7 @@ impl ApiError {
                 "Sign in first, with valid credentials.".into(),
             ),
             Error::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
+            Error::Refused(refusal) => (StatusCode::FORBIDDEN, "forbidden", refusal.detail()),
             Error::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
+pub mod pages;
 pub mod portal;
 pub mod respond;
 
@@ -45,8 +46,10 @@ pub fn router(state: AppState) -> Router {
         .collect();
     openapi::finish(&mut openapi, &modules);
     let openapi = Arc::new(openapi);
-    Router::new()
+    let upload_limit = state.app.settings.max_upload_bytes;
+    let routes = Router::new()
         .merge(api)
+        .merge(pages::router(upload_limit))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {
@@ -61,9 +64,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             csrf::guard,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             api::panic_response,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    // Outside the routes, so that a portal's own host is routed to its pages.
+    let hosts = axum::middleware::from_fn_with_state(state, pages::custom_hosts);
+    Router::new().fallback_service(tower::Layer::layer(&hosts, routes))
 }

@@ -34,6 +34,8 @@ pub struct CompanyView {
     pub time_zone: String,
     /// `#rrggbb`.
     pub accent_color: String,
+    /// The pages' language for a visitor who states none: `en` or `de`.
+    pub language: String,
     pub logo_url: Option<String>,
 }
 
@@ -47,6 +49,7 @@ impl CompanyView {
             phone,
             time_zone,
             accent_color,
+            language,
         } = company;
         Self {
             name,
@@ -55,6 +58,7 @@ impl CompanyView {
             phone,
             time_zone,
             accent_color,
+            language,
             logo_url: has_logo.then(|| LOGO_PATH.to_owned()),
         }
     }

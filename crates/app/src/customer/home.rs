@@ -48,6 +48,8 @@ pub struct HomeView {
     /// The announcement's markdown, rendered and sanitized.
     pub announcement_html: String,
     pub greeting: String,
+    #[serde(skip)]
+    pub salutation: Salutation,
     /// Chart name → slices, in the order the widgets are configured.
     pub charts: IndexMap<&'static str, Vec<Slice>>,
     /// Module → its latest records the customer may read.
@@ -58,30 +60,54 @@ pub struct HomeView {
     pub shortcuts: Option<Vec<Shortcut>>,
 }
 
-fn greeting(customer: &Customer, kind: Greeting, time_zone: &str) -> String {
-    match kind {
-        Greeting::Standard => "Welcome to the portal".to_owned(),
-        Greeting::TimeBased => {
-            let hour = jiff::Timestamp::now()
-                .in_tz(time_zone)
-                .map(|z| z.hour())
-                .unwrap_or(12);
-            let part = match hour {
-                5..=11 => "Good morning",
-                12..=17 => "Good afternoon",
-                _ => "Good evening",
-            };
-            let name = customer
-                .contact
-                .get("first_name")
-                .as_text()
-                .or_else(|| customer.contact.get("last_name").as_text())
-                .unwrap_or("");
-            if name.is_empty() {
-                part.to_owned()
-            } else {
-                format!("{part}, {name}")
+/// How the home greets: the portal's fixed welcome, or the part of the day in the company's
+/// time zone with the customer's first name. The pages say it in the customer's language; the
+/// API sends [`HomeView::greeting`] in English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Salutation {
+    Standard,
+    Morning(String),
+    Afternoon(String),
+    Evening(String),
+}
+
+impl Salutation {
+    fn new(customer: &Customer, kind: Greeting, time_zone: &str) -> Self {
+        match kind {
+            Greeting::Standard => Salutation::Standard,
+            Greeting::TimeBased => {
+                let hour = jiff::Timestamp::now()
+                    .in_tz(time_zone)
+                    .map(|z| z.hour())
+                    .unwrap_or(12);
+                let name = customer
+                    .contact
+                    .get("first_name")
+                    .as_text()
+                    .or_else(|| customer.contact.get("last_name").as_text())
+                    .unwrap_or("")
+                    .to_owned();
+                match hour {
+                    5..=11 => Salutation::Morning(name),
+                    12..=17 => Salutation::Afternoon(name),
+                    _ => Salutation::Evening(name),
+                }
             }
+        }
+    }
+
+    /// The greeting in English.
+    pub fn english(&self) -> String {
+        let (part, name) = match self {
+            Salutation::Standard => return "Welcome to the portal".to_owned(),
+            Salutation::Morning(name) => ("Good morning", name),
+            Salutation::Afternoon(name) => ("Good afternoon", name),
+            Salutation::Evening(name) => ("Good evening", name),
+        };
+        if name.is_empty() {
+            part.to_owned()
+        } else {
+            format!("{part}, {name}")
         }
     }
 }
@@ -274,10 +300,12 @@ impl App {
                 })
                 .collect()
         });
+        let salutation = Salutation::new(customer, layout.greeting, &company.time_zone);
         Ok(HomeView {
             announcement: layout.announcement.clone(),
             announcement_html: atrium_core::markdown::to_safe_html(&layout.announcement),
-            greeting: greeting(customer, layout.greeting, &company.time_zone),
+            greeting: salutation.english(),
+            salutation,
             charts,
             recent: recents,
             representatives: layout

@@ -7,6 +7,7 @@ pub mod account;
 pub mod faqs;
 pub mod home;
 pub mod menu;
+pub mod page;
 pub mod pdf;
 pub mod profile;
 pub mod records;
@@ -67,7 +68,49 @@ pub fn may_use_portal(contact: &Record, portal: &Portal) -> bool {
     }
 }
 
+/// What a portal's pages show to anyone, signed in or not: the portal and the company behind
+/// it (name, logo, accent color, language).
+#[derive(Debug, Clone)]
+pub struct Front {
+    pub portal: Portal,
+    pub company: Company,
+    /// Where the company logo is served, if there is one.
+    pub logo_url: Option<&'static str>,
+}
+
 impl App {
+    /// The default portal.
+    pub async fn default_portal(&self) -> Result<Portal> {
+        self.store.default_portal().await?.ok_or(Error::NotFound)
+    }
+
+    /// The portal served at the root of `host` (its `custom_host`), if any.
+    pub async fn portal_for_host(&self, host: &str) -> Result<Option<Portal>> {
+        let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
+        self.store.portal_by_host(name).await
+    }
+
+    /// The front of `portal`: what its sign-in page shows.
+    pub async fn front(&self, portal: Portal) -> Result<Front> {
+        let company = self.store.company().await?;
+        let logo_url = self
+            .store
+            .company_logo()
+            .await?
+            .map(|_| crate::admin::company::LOGO_PATH);
+        Ok(Front {
+            portal,
+            company,
+            logo_url,
+        })
+    }
+
     /// The portal with this slug; an unknown slug is 404.
     pub async fn portal(&self, slug: &str) -> Result<Portal> {
         self.store.portal(slug).await?.ok_or(Error::NotFound)

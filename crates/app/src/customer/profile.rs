@@ -312,3 +312,99 @@ impl App {
         ))
     }
 }
+
+/// A record of the profile with what the layout lets the customer do to each shown field.
+#[derive(Debug, Clone)]
+pub struct ProfilePart {
+    pub record: RecordView,
+    pub access: IndexMap<String, FieldAccess>,
+}
+
+/// The profile page: the contact and, if they belong to one, their organization.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub contact: ProfilePart,
+    pub organization: Option<ProfilePart>,
+}
+
+impl App {
+    /// The customer's profile as its page shows it, with each field's access.
+    pub async fn customer_profile_page(&self, customer: &Customer) -> Result<ProfileView> {
+        let contacts = self.store.module("contacts")?;
+        let contact = ProfilePart {
+            record: self.customer_profile(customer).await?,
+            access: layout_access(contacts, &customer.portal.profile.contact).fields,
+        };
+        let organization = match customer.id.organization {
+            Some(_) if !customer.portal.profile.organization.is_empty() => {
+                let organizations = self.store.module("organizations")?;
+                match self.customer_organization(customer).await {
+                    Ok(record) => Some(ProfilePart {
+                        record,
+                        access: layout_access(organizations, &customer.portal.profile.organization)
+                            .fields,
+                    }),
+                    Err(Error::NotFound) => None,
+                    Err(other) => return Err(other),
+                }
+            }
+            _ => None,
+        };
+        Ok(ProfileView {
+            contact,
+            organization,
+        })
+    }
+}
+
+impl App {
+    /// Sets the customer's own preferences: whether mail tells them of changes to what they
+    /// follow, and the language of their pages and mail (None: their browser's, else the
+    /// company's). These are theirs to set whatever the profile layout shows.
+    pub async fn change_customer_preferences(
+        &self,
+        customer: &Customer,
+        notify_on_updates: bool,
+        language: Option<&str>,
+    ) -> Result<()> {
+        let language = match language.map(str::trim).filter(|l| !l.is_empty()) {
+            None => Value::Null,
+            Some(code) if atrium_core::company::LANGUAGES.contains(&code) => {
+                Value::Text(code.to_owned())
+            }
+            Some(_) => {
+                return Err(Error::field(
+                    "language",
+                    format!(
+                        "must be one of {}",
+                        atrium_core::company::LANGUAGES.join(", ")
+                    ),
+                ));
+            }
+        };
+        let contacts = self.store.module("contacts")?;
+        let me = customer.contact.id;
+        let changes = vec![
+            (
+                "notify_on_updates".to_owned(),
+                Value::Boolean(notify_on_updates),
+            ),
+            ("language".to_owned(), language),
+        ];
+        let mut work = self.store.work().await?;
+        work.update(contacts, me, changes, Actor::Contact(me), None)
+            .await?;
+        work.effects(&Effects {
+            activity: vec![profile_entry(
+                me,
+                ActivityKind::PortalRecordUpdated,
+                ActivitySource::Portal,
+                "Changed their preferences".into(),
+                Some(("contacts", me)),
+            )],
+            ..Effects::default()
+        })
+        .await?;
+        work.commit().await
+    }
+}

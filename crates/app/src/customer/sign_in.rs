@@ -139,7 +139,7 @@ impl App {
                     ..Effects::default()
                 })
                 .await?;
-            return Err(Error::Forbidden(refusal.detail()));
+            return Err(Error::Refused(refusal));
         }
 
         let (token, digest) = new_token();

@@ -1,0 +1,104 @@
+//! A record as its page shows it to a customer, in one call: the record with the fields they
+//! may see, comments, history, related lists, whether they follow it, and what they may do to
+//! this very record (edit, delete, comment — each measured against its action level).
+
+use atrium_core::portal::Level;
+use atrium_core::{RecordId, Result};
+
+use super::Customer;
+use crate::App;
+use crate::views::{CommentView, Page, RecordView, UpdateView};
+
+/// What the customer may do to one record.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Allowed {
+    pub edit: bool,
+    pub delete: bool,
+    pub comment: bool,
+}
+
+/// A related list of the record page.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub module: String,
+    pub page: Page<RecordView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordPage {
+    pub record: RecordView,
+    pub comments: Vec<CommentView>,
+    pub updates: Vec<UpdateView>,
+    pub related: Vec<Related>,
+    pub following: bool,
+    pub allowed: Allowed,
+}
+
+/// The first page of a related list, as the record page shows it.
+const RELATED_ROWS: &str = "10";
+
+impl App {
+    /// The record page of `module`/`id` as `customer` sees it (404 if they may not read it).
+    pub async fn customer_record_page(
+        &self,
+        customer: &Customer,
+        module: &str,
+        id: &str,
+    ) -> Result<RecordPage> {
+        let record = self.customer_read(customer, module, id).await?;
+        let scoped = self.scoped(customer, module)?;
+        let uuid = RecordId::parse(id)?.0;
+        let may = |level: Level| {
+            let filter = scoped.within(self, customer, level);
+            async move {
+                if level == Level::None {
+                    Ok(false)
+                } else {
+                    self.store.matches(scoped.module, uuid, &filter).await
+                }
+            }
+        };
+        let grant = scoped.access.grant;
+        let allowed = Allowed {
+            edit: may(grant.edit).await?,
+            delete: may(grant.delete).await?,
+            comment: may(grant.comment).await?,
+        };
+        let comments = self.customer_comments(customer, module, id).await?;
+        let updates = self.customer_updates(customer, module, id).await?;
+        let following = self
+            .store
+            .followers(module, uuid)
+            .await?
+            .contains(&customer.id.contact);
+        let mut related = Vec::new();
+        let listed = customer
+            .portal
+            .module(module)
+            .map(|entry| entry.related.clone())
+            .unwrap_or_default();
+        let params = [("per_page".to_owned(), RELATED_ROWS.to_owned())];
+        for other in listed {
+            match self
+                .customer_related(customer, module, id, &other, &params)
+                .await
+            {
+                Ok(page) => related.push(Related {
+                    module: other,
+                    page,
+                }),
+                // A related module the customer cannot read is left out, not an error.
+                Err(atrium_core::Error::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(RecordPage {
+            record,
+            comments,
+            updates,
+            related,
+            following,
+            allowed,
+        })
+    }
+}

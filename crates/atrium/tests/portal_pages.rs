@@ -1,0 +1,517 @@
+//! The customer portal in HTML, over HTTP as a browser would use it (cookies, forms with their
+//! token, redirects): signing in and out, home with charts, lists and records, forms with
+//! errors kept, comments, the profile, the FAQ, languages — and that a customer of another
+//! organization sees none of it and a form without its token changes nothing.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::TestApp;
+use reqwest::header::{CONTENT_SECURITY_POLICY, HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+on_both_databases!(
+    signing_in_leads_home_and_signing_out_ends_the_session,
+    a_refused_sign_in_says_why_without_revealing_the_address,
+    lists_and_records_show_only_what_is_the_customers,
+    a_case_is_raised_commented_and_edited_through_forms,
+    a_form_without_its_token_changes_nothing,
+    the_profile_and_the_faq_work_and_german_is_spoken,
+);
+
+/// A browser: keeps cookies, follows no redirect by itself, says it is same-origin.
+struct Browser {
+    client: Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    language: &'static str,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> String {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The form token of the page's first form.
+    fn token(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("a form with a token") + marker.len();
+        let end = self.body[start..].find('"').expect("end of token") + start;
+        self.body[start..end].to_owned()
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: app.base.clone(),
+            cookies: HashMap::new(),
+            language: "en",
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, headers: &HeaderMap) {
+        for value in headers.get_all(SET_COOKIE) {
+            let Some((pair, rest)) = value.to_str().ok().and_then(|v| v.split_once(';')) else {
+                continue;
+            };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            if rest.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let response = request
+            .header("cookie", self.cookie_header())
+            .header("sec-fetch-site", "same-origin")
+            .header("accept-language", self.language)
+            .send()
+            .await
+            .expect("answer");
+        let status = response.status();
+        let headers = response.headers().clone();
+        self.keep_cookies(&headers);
+        let body = response.text().await.unwrap_or_default();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    /// Signs in to the default portal as `email`; panics unless it works.
+    async fn sign_in(&mut self, email: &str) {
+        let login = self.get("/portal/login").await;
+        assert_eq!(login.status, StatusCode::OK);
+        let token = login.token();
+        let answer = self
+            .post(
+                "/portal/login",
+                &[
+                    ("csrf", &token),
+                    ("email", email),
+                    ("password", common::CUSTOMER_PASSWORD),
+                    ("next", ""),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+        assert_eq!(answer.location(), "/portal/");
+    }
+}
+
+async fn signing_in_leads_home_and_signing_out_ends_the_session(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    app.create(
+        "cases",
+        json!({"title": "Printer on fire", "priority": "High", "organization": acme, "contact": emma.id}),
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+
+    let home = browser.get("/portal/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "home needs a session");
+    assert!(home.location().starts_with("/portal/login?next="));
+
+    let login = browser.get("/portal/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let csp = login
+        .headers
+        .get(CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(login.headers["x-content-type-options"], "nosniff");
+    assert!(login.body.contains("<html lang=\"en\">"));
+    assert!(login.body.contains("name=\"password\""));
+
+    browser.sign_in(&emma.email).await;
+    let home = browser.get("/portal/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("Welcome to the portal"));
+    assert!(
+        home.body.contains("<svg class=\"donut\""),
+        "a chart is drawn"
+    );
+    assert!(home.body.contains("High: 1"), "the chart says its figures");
+    assert!(home.body.contains("Printer on fire"), "recent cases");
+
+    let token = home.token();
+    let out = browser.post("/portal/logout", &[("csrf", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/portal/login?out=1");
+    let home = browser.get("/portal/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "signed out");
+    let (status, _) = common::send(app.portal(&emma, reqwest::Method::GET, "/home")).await;
+    assert_eq!(status, StatusCode::OK, "only the page's own session ended");
+}
+
+async fn a_refused_sign_in_says_why_without_revealing_the_address(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let mut browser = Browser::new(&app);
+    let mut attempt = async |email: &str, password: &str| {
+        let token = browser.get("/portal/login").await.token();
+        browser
+            .post(
+                "/portal/login",
+                &[("csrf", &token), ("email", email), ("password", password)],
+            )
+            .await
+    };
+    let wrong = attempt(&emma.email, "not the password at all").await;
+    let unknown = attempt("nobody@example.com", "not the password at all").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let message = "The e-mail address or password is not right.";
+    assert!(wrong.body.contains(message) && unknown.body.contains(message));
+    assert!(
+        wrong.body.contains(&emma.email),
+        "the address typed is kept"
+    );
+
+    app.patch(
+        &format!("/api/v1/records/contacts/{}", emma.id),
+        json!({"support_end_date": "2020-01-31"}),
+    )
+    .await;
+    let ended = attempt(&emma.email, common::CUSTOMER_PASSWORD).await;
+    assert_eq!(ended.status, StatusCode::FORBIDDEN);
+    assert!(
+        ended.body.contains("Your support has ended."),
+        "{}",
+        ended.body
+    );
+}
+
+async fn lists_and_records_show_only_what_is_the_customers(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let globex = app.organization("Globex").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let gina = app.customer("Gina", "Globe", Some(&globex)).await;
+    let mine = app
+        .create(
+            "cases",
+            json!({"title": "Acme VPN is down", "organization": acme, "contact": emma.id}),
+        )
+        .await;
+    let theirs = app
+        .create(
+            "cases",
+            json!({"title": "Globex secret merger", "organization": globex, "contact": gina.id}),
+        )
+        .await;
+    for n in 0..30 {
+        app.create(
+            "cases",
+            json!({"title": format!("Acme routine {n:02}"), "organization": acme, "contact": emma.id}),
+        )
+        .await;
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+
+    let list = browser.get("/portal/records/cases").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("31 records"), "the count");
+    assert!(list.body.contains("Page 1 of 2"), "25 to a page");
+    assert!(
+        !list.body.contains("Globex"),
+        "another organization's case is not listed"
+    );
+    let search = browser.get("/portal/records/cases?q=VPN").await;
+    assert!(
+        search.body.contains("Acme VPN is down") && search.body.contains("1 record")
+            || search.body.contains("One record")
+    );
+    let sorted = browser
+        .get("/portal/records/cases?sort=-title&q=routine")
+        .await;
+    let first = sorted.body.find("Acme routine 29").expect("listed");
+    let later = sorted.body.find("Acme routine 28").expect("listed");
+    assert!(first < later, "sorted by title, descending");
+    assert!(sorted.body.contains("aria-sort=\"descending\""));
+    let none = browser.get("/portal/records/cases?q=zzzzqqq").await;
+    assert!(none.body.contains("Nothing matches your search"));
+
+    let id = mine["id"].as_str().expect("id");
+    let record = browser.get(&format!("/portal/records/cases/{id}")).await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert!(record.body.contains("Acme VPN is down"));
+    let other = theirs["id"].as_str().expect("id");
+    for path in [
+        format!("/portal/records/cases/{other}"),
+        format!("/portal/records/cases/{other}/edit"),
+        format!("/portal/records/cases/{other}/pdf"),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.body.contains("merger"), "{path}");
+    }
+    let token = record.token();
+    let comment = browser
+        .post(
+            &format!("/portal/records/cases/{other}/comments"),
+            &[("csrf", &token), ("body", "let me in")],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::NOT_FOUND);
+    let (_, comments) = app
+        .get(&format!("/api/v1/records/cases/{other}/comments"))
+        .await;
+    assert_eq!(comments["items"], json!([]), "nothing was written");
+    let pdf = browser
+        .get(&format!("/portal/records/cases/{id}/pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+}
+
+async fn a_case_is_raised_commented_and_edited_through_forms(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+
+    let form = browser.get("/portal/records/cases/new").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("<select id=\"f-priority\""),
+        "a picklist is a select"
+    );
+    assert!(
+        !form.body.contains("name=\"organization\""),
+        "fields that decide access are no input"
+    );
+    let token = form.token();
+    let invalid = browser
+        .post(
+            "/portal/records/cases",
+            &[
+                ("csrf", &token),
+                ("title", ""),
+                ("description", "It beeps."),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        invalid.body.contains("id=\"title-error\""),
+        "the error is beside the field"
+    );
+    assert!(invalid.body.contains("It beeps."), "what was typed is kept");
+
+    let created = browser
+        .post(
+            "/portal/records/cases",
+            &[
+                ("csrf", &token),
+                ("title", "Scanner beeps <loudly>"),
+                ("priority", "Urgent"),
+                ("description", "It beeps."),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let path = created.location();
+    let record = browser.get(&path).await;
+    assert!(
+        record.body.contains("Scanner beeps &#60;loudly&#62;"),
+        "escaped: {}",
+        record.body
+    );
+    assert!(record.body.contains("Unfollow"), "the creator follows it");
+
+    let comment = browser
+        .post(
+            &format!("{path}/comments"),
+            &[("csrf", &token), ("body", "**Still** beeping")],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::SEE_OTHER);
+    let record = browser.get(&path).await;
+    assert!(record.body.contains("<strong>Still</strong> beeping"));
+
+    let edit = browser.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
+    let version_marker = "name=\"version\" value=\"";
+    let start = edit.body.find(version_marker).expect("version") + version_marker.len();
+    let version: String = edit.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let saved = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &token),
+                ("version", &version),
+                ("title", "Scanner beeps"),
+                ("priority", "Urgent"),
+                ("description", "It beeps."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let record = browser.get(&saved.location()).await;
+    assert!(record.body.contains("Saved."));
+    assert!(
+        record
+            .body
+            .contains("Title: Scanner beeps &#60;loudly&#62; → Scanner beeps"),
+        "history: {}",
+        record.body
+    );
+    let stale = browser
+        .post(
+            &path,
+            &[("csrf", &token), ("version", &version), ("title", "Again")],
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "an edit of an old version is refused"
+    );
+}
+
+async fn a_form_without_its_token_changes_nothing(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+    for token in ["", "forged"] {
+        let answer = browser
+            .post(
+                "/portal/records/cases",
+                &[("csrf", token), ("title", "Forged case")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    }
+    let (_, cases) = app.get("/api/v1/records/cases").await;
+    assert_eq!(cases["total"], 0, "nothing was created");
+    let answer = browser.post("/portal/logout", &[("csrf", "forged")]).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser.get("/portal/").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    // Another visitor's sign-in form token does not pass either.
+    let mut other = Browser::new(&app);
+    let foreign = other.get("/portal/login").await.token();
+    let mut fresh = Browser::new(&app);
+    let answer = fresh
+        .post(
+            "/portal/login",
+            &[
+                ("csrf", &foreign),
+                ("email", &emma.email),
+                ("password", common::CUSTOMER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_profile_and_the_faq_work_and_german_is_spoken(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    app.create(
+        "faqs",
+        json!({"question": "How do I reset the router?", "answer": "Press the **reset** button.", "status": "Published", "category": "Technical"}),
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+    browser.language = "de-DE,de;q=0.9,en;q=0.5";
+    let login = browser.get("/portal/login").await;
+    assert!(login.body.contains("<html lang=\"de\">"));
+    assert!(login.body.contains("Passwort vergessen?"));
+    browser.sign_in(&emma.email).await;
+
+    let faqs = browser.get("/portal/faqs?q=router").await;
+    assert_eq!(faqs.status, StatusCode::OK, "{}", faqs.body);
+    assert!(faqs.body.contains("Häufige Fragen"));
+    assert!(faqs.body.contains("<mark>router</mark>"), "{}", faqs.body);
+    assert!(
+        faqs.body.contains("<strong>reset</strong>"),
+        "the answer's markdown"
+    );
+
+    let profile = browser.get("/portal/profile").await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+    assert!(profile.body.contains("Ihr Profil"));
+    let token = profile.token();
+    let wrong = browser
+        .post(
+            "/portal/profile/password",
+            &[
+                ("csrf", &token),
+                ("current_password", "nope nope nope"),
+                ("password", "a brand new long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("id=\"current_password-error\""));
+
+    // The contact's own language wins over the browser's.
+    app.patch(
+        &format!("/api/v1/records/contacts/{}", emma.id),
+        json!({"language": "en"}),
+    )
+    .await;
+    let home = browser.get("/portal/").await;
+    assert!(home.body.contains("<html lang=\"en\">"), "{}", home.body);
+}

@@ -1,0 +1,9 @@
+// Progressive enhancement only: every page works without this file.
+// Asks before a delete form is sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

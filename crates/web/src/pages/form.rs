@@ -1,0 +1,88 @@
+//! A posted form's fields. Pages post `application/x-www-form-urlencoded`, or
+//! `multipart/form-data` where a file goes with them; either way the handler gets the text
+//! fields by name, and the file, if any.
+
+use atrium_store::Upload;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::api::files::read_field;
+
+/// The fields of a posted form, in order; repeated names kept.
+#[derive(Default)]
+pub struct Form {
+    pub pairs: Vec<(String, String)>,
+    /// The part `file` of a multipart form, when one was chosen.
+    pub file: Option<Upload>,
+}
+
+impl Form {
+    /// The first value of `name`, or "" when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(key, _)| key == name)
+    }
+}
+
+/// A posted form; a body that is neither kind is a plain 400 (no page posts one).
+pub struct Fields(pub Form);
+
+fn bad(why: String) -> Response {
+    (axum::http::StatusCode::BAD_REQUEST, why).into_response()
+}
+
+impl FromRequest<AppState> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let axum::Form(pairs) =
+                axum::Form::<Vec<(String, String)>>::from_request(request, state)
+                    .await
+                    .map_err(|e| bad(e.body_text()))?;
+            return Ok(Fields(Form { pairs, file: None }));
+        }
+        let limit = state.app.settings.max_upload_bytes;
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| bad(e.body_text()))?;
+        let mut form = Form::default();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(error) => return Err(bad(error.body_text())),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                // An empty file input still sends a part, without a file name.
+                if field.file_name().is_none_or(str::is_empty) {
+                    continue;
+                }
+                let upload = read_field(field, limit)
+                    .await
+                    .map_err(IntoResponse::into_response)?;
+                if !upload.bytes.is_empty() {
+                    form.file = Some(upload);
+                }
+            } else {
+                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                form.pairs.push((name, text));
+            }
+        }
+        Ok(Fields(form))
+    }
+}

@@ -1,0 +1,245 @@
+//! The pages' words: Fluent catalogs compiled into the binary (`locales/{lang}/portal.ftl`),
+//! English complete and the fallback for any key another language lacks. The language of a
+//! page is the customer's own (`language` on their contact), else the first the browser asks
+//! for that Atrium speaks, else the company's.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Pages are HTML: Unicode isolation marks around placeables would show up as noise.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The languages the pages speak, as `language` values and `Accept-Language` tags.
+pub const LANGUAGES: &[&str] = &["en", "de"];
+
+/// A language the pages speak; texts of a page come from it.
+#[derive(Debug, Clone)]
+pub struct Tr {
+    lang: LanguageIdentifier,
+}
+
+impl Default for Tr {
+    fn default() -> Self {
+        Self {
+            lang: langid!("en"),
+        }
+    }
+}
+
+impl Tr {
+    /// The language `code` (`de`, `de-AT`, `English`…), if the pages speak it.
+    pub fn of(code: &str) -> Option<Tr> {
+        let code = code.trim().to_ascii_lowercase();
+        let primary = match code.as_str() {
+            "english" => "en",
+            "german" | "deutsch" => "de",
+            other => other.split(['-', '_']).next().unwrap_or(other),
+        };
+        LANGUAGES
+            .iter()
+            .find(|l| **l == primary)
+            .and_then(|l| l.parse().ok())
+            .map(|lang| Tr { lang })
+    }
+
+    /// The first language of `accept` (an `Accept-Language` header) that the pages speak.
+    pub fn from_accept_language(accept: &str) -> Option<Tr> {
+        let mut wanted: Vec<(f32, &str)> = accept
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let tag = pieces.next()?.trim();
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (!tag.is_empty() && q > 0.0).then_some((q, tag))
+            })
+            .collect();
+        wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        wanted.into_iter().find_map(|(_, tag)| Tr::of(tag))
+    }
+
+    /// The language's tag, for `<html lang>`.
+    pub fn code(&self) -> String {
+        self.lang.to_string()
+    }
+
+    /// The text `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(&self.lang, key)
+    }
+
+    /// The name of a module (`module-cases`), else the metadata's `fallback`: modules an
+    /// admin adds have no text in the catalogs.
+    pub fn module_label(&self, module: &str, fallback: &str) -> String {
+        LOCALES
+            .try_lookup_complete(&self.lang, &format!("module-{module}"), None)
+            .unwrap_or_else(|| fallback.to_owned())
+    }
+
+    /// The name of one record of a module (`module-one-cases`: "case"), else `fallback`.
+    pub fn module_one(&self, module: &str, fallback: &str) -> String {
+        LOCALES
+            .try_lookup_complete(&self.lang, &format!("module-one-{module}"), None)
+            .unwrap_or_else(|| fallback.to_owned())
+    }
+
+    /// The label of a field (`field-priority`), else the metadata's `fallback`.
+    pub fn field_label(&self, field: &str, fallback: &str) -> String {
+        LOCALES
+            .try_lookup_complete(&self.lang, &format!("field-{field}"), None)
+            .unwrap_or_else(|| fallback.to_owned())
+    }
+
+    /// The text `key` with one argument.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        self.with(key, &[(name, Arg::Text(value.to_string()))])
+    }
+
+    /// The text `key` with a number argument (plurals select on it).
+    pub fn n(&self, key: &str, name: &'static str, value: i64) -> String {
+        self.with(key, &[(name, Arg::Number(value))])
+    }
+
+    /// The text `key` with arguments.
+    pub fn with(&self, key: &str, args: &[(&'static str, Arg)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    Arg::Text(text) => FluentValue::from(text.clone()),
+                    Arg::Number(n) => FluentValue::from(*n),
+                };
+                (Cow::Borrowed(*name), value)
+            })
+            .collect();
+        LOCALES.lookup_with_args(&self.lang, key, &args)
+    }
+
+    /// A whole number written the language's way (`12,345` or `12.345`).
+    pub fn number(&self, value: i64) -> String {
+        let digits = value.unsigned_abs().to_string();
+        let separator = if self.is_german() { '.' } else { ',' };
+        let mut out = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        if value < 0 { format!("-{out}") } else { out }
+    }
+
+    /// A decimal with one place, written the language's way (`12.5` or `12,5`).
+    pub fn decimal(&self, value: f64) -> String {
+        let text = format!("{value:.1}");
+        if self.is_german() {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    }
+
+    /// A date (`YYYY-MM-DD`) written the language's way.
+    pub fn date(&self, iso: &str) -> String {
+        let mut parts = iso.get(..10).unwrap_or(iso).split('-');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(y), Some(m), Some(d)) if self.is_german() => format!("{d}.{m}.{y}"),
+            (Some(y), Some(m), Some(d)) => {
+                let month = m
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+                match month {
+                    Some(month) => format!("{} {month} {y}", d.trim_start_matches('0')),
+                    None => iso.to_owned(),
+                }
+            }
+            _ => iso.to_owned(),
+        }
+    }
+
+    /// A date and time (RFC 3339, already in the wanted zone) written the language's way.
+    pub fn datetime(&self, rfc3339: &str) -> String {
+        let date = self.date(rfc3339);
+        match rfc3339.get(11..16) {
+            Some(time) => format!("{date}, {time}"),
+            None => date,
+        }
+    }
+
+    fn is_german(&self) -> bool {
+        self.lang.language.as_str() == "de"
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An argument of a text.
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_language_is_taken_when_spoken() {
+        let tr = Tr::from_accept_language("fr-CH, de-DE;q=0.8, en;q=0.5").expect("spoken");
+        assert_eq!(tr.code(), "de");
+        assert!(Tr::from_accept_language("fr, it;q=0.3").is_none());
+        assert_eq!(Tr::of("Deutsch").map(|t| t.code()).as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn german_is_complete_and_plurals_follow_the_language() {
+        let de = Tr::of("de").expect("de");
+        assert_eq!(de.n("count", "total", 1), "Ein Eintrag");
+        assert_eq!(de.n("count", "total", 3), "3 Einträge");
+        assert_eq!(Tr::default().n("count", "total", 0), "No records");
+        for key in ["sign-in", "export-pdf", "error-not-found"] {
+            assert_ne!(de.t(key), Tr::default().t(key), "{key} is translated");
+        }
+    }
+
+    fn keys(catalog: &str) -> Vec<&str> {
+        catalog
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#']) && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").next())
+            .collect()
+    }
+
+    #[test]
+    fn every_english_text_has_a_german_one() {
+        let english = keys(include_str!("../../locales/en/portal.ftl"));
+        let german = keys(include_str!("../../locales/de/portal.ftl"));
+        let missing: Vec<_> = english.iter().filter(|k| !german.contains(k)).collect();
+        assert!(missing.is_empty(), "not in German: {missing:?}");
+        assert!(english.len() > 100);
+    }
+
+    #[test]
+    fn numbers_and_dates_are_written_the_language_s_way() {
+        let de = Tr::of("de").expect("de");
+        assert_eq!(de.number(1234567), "1.234.567");
+        assert_eq!(Tr::default().number(-1234), "-1,234");
+        assert_eq!(de.date("2026-03-09"), "09.03.2026");
+        assert_eq!(Tr::default().date("2026-03-09"), "9 Mar 2026");
+        assert_eq!(de.decimal(2.5), "2,5");
+    }
+}

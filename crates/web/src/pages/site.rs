@@ -1,0 +1,231 @@
+//! Who and where a page request is: the portal and its prefix (`/portal`, `/portal/{slug}`, or
+//! nothing on the portal's own host), the company, the language, the form token, and — for the
+//! pages behind sign-in — the customer. A visitor without a valid session is sent to sign in,
+//! with the page to come back to.
+
+use atrium_app::customer::{Customer, Front};
+use atrium_app::passwords::{new_token, token_digest};
+use atrium_core::Error;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::i18n::Tr;
+use super::render::{self, ErrorPage};
+use crate::AppState;
+use crate::auth::token_in;
+use crate::cookies::PORTAL_COOKIE;
+
+/// The cookie that carries the form token of pages without a session (sign-in, password
+/// links): a double-submit token, since there is no session to bind it to yet.
+pub const FORM_COOKIE: &str = "atrium_form";
+
+/// Set by the host router on requests to a portal's `custom_host`.
+#[derive(Debug, Clone)]
+pub struct HostPortal(pub String);
+
+/// A portal's pages, as one request sees them.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub front: Front,
+    /// What every link of the portal starts with.
+    pub prefix: String,
+    pub tr: Tr,
+    /// The form token of this visitor, and the cookie that must be set for it (first visit).
+    pub form_token: String,
+    pub new_form_cookie: Option<String>,
+    /// The session token the request carried, if any.
+    pub session: Option<String>,
+    /// Whether cookies get `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// The form token of a signed-in visitor: derived from the session, so a page of one session
+/// cannot be posted with another's.
+fn session_form_token(session: &str) -> String {
+    token_digest(&format!("form:{session}"))
+}
+
+impl Site {
+    /// The path of `page` on this portal (`page` starts with `/`, or is empty for home).
+    pub fn path(&self, page: &str) -> String {
+        if page.is_empty() {
+            format!("{}/", self.prefix)
+        } else {
+            format!("{}{page}", self.prefix)
+        }
+    }
+
+    /// The refusal (403, nothing done) of a form without the right token, if it is one.
+    pub fn refuse_form(&self, sent: &str) -> Option<Response> {
+        let expected = match &self.session {
+            Some(session) => session_form_token(session),
+            None => self.form_token.clone(),
+        };
+        // The pre-session token also passes for a signed-in visitor whose form was rendered
+        // before signing in (the sign-in page itself).
+        let valid = !sent.is_empty() && (sent == expected || sent == self.form_token);
+        (!valid).then(|| {
+            self.error(Error::Forbidden(
+                "the form token is missing or wrong".into(),
+            ))
+        })
+    }
+
+    /// The page for `error`, in the visitor's language.
+    pub fn error(&self, error: Error) -> Response {
+        match error {
+            Error::Unauthorized => self.to_sign_in(None, false),
+            other => render::page(self, &ErrorPage::new(self, &other), Some(status_of(&other))),
+        }
+    }
+
+    /// A redirect to the sign-in page, to come back to `next`.
+    pub fn to_sign_in(&self, next: Option<&str>, idle: bool) -> Response {
+        let mut target = self.path("/login");
+        let mut query = Vec::new();
+        if let Some(next) = next {
+            query.push(format!(
+                "next={}",
+                percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+        if idle {
+            query.push("idle=1".to_owned());
+        }
+        if !query.is_empty() {
+            target = format!("{target}?{}", query.join("&"));
+        }
+        Redirect::to(&target).into_response()
+    }
+}
+
+fn status_of(error: &Error) -> StatusCode {
+    match error {
+        Error::Unauthorized => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) | Error::Refused(_) => StatusCode::FORBIDDEN,
+        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        // A form of an old version is a conflict to resolve, not a failed precondition.
+        Error::Conflict(_) | Error::PreconditionFailed => StatusCode::CONFLICT,
+        Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn slug_in_path(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "slug")
+        .map(|(_, value)| value.to_owned())
+}
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let app = &state.app;
+        let (portal, prefix) = if let Some(HostPortal(slug)) = parts.extensions.get() {
+            (app.portal(slug).await, String::new())
+        } else if let Some(slug) = slug_in_path(parts, state).await {
+            let prefix = format!("/portal/{slug}");
+            (app.portal(&slug).await, prefix)
+        } else {
+            (app.default_portal().await, "/portal".to_owned())
+        };
+        let front = match portal {
+            Ok(portal) => app.front(portal).await,
+            Err(error) => Err(error),
+        };
+        let front = front.map_err(|error| render::bare_error(&error))?;
+        let tr = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Tr::from_accept_language)
+            .or_else(|| Tr::of(&front.company.language))
+            .unwrap_or_default();
+        let (form_token, new_form_cookie) = match cookie(&parts.headers, FORM_COOKIE) {
+            Some(value) => (token_digest(&value), None),
+            None => {
+                let (value, digest) = new_token();
+                (digest, Some(value))
+            }
+        };
+        Ok(Site {
+            front,
+            prefix,
+            tr,
+            form_token,
+            new_form_cookie,
+            session: token_in(&parts.headers, PORTAL_COOKIE),
+            secure_cookies: app.secure_cookies(),
+        })
+    }
+}
+
+/// A signed-in customer on one of the portal's pages.
+pub struct Visitor {
+    pub site: Site,
+    pub customer: Customer,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let mut site = Site::from_request_parts(parts, state).await?;
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .filter(|_| parts.method == axum::http::Method::GET);
+        let Some(token) = site.session.clone() else {
+            return Err(site.to_sign_in(next.as_deref(), false));
+        };
+        let customer = match state.app.customer(site.front.portal.clone(), &token).await {
+            Ok(customer) => customer,
+            // A session that ended (idle, signed out elsewhere, access removed): say so.
+            Err(Error::Unauthorized) => {
+                let mut response = site.to_sign_in(next.as_deref(), true);
+                if let Some(expired) = crate::cookies::session_cookie(state, PORTAL_COOKIE, "", 0) {
+                    response.headers_mut().append(header::SET_COOKIE, expired);
+                }
+                return Err(response);
+            }
+            Err(other) => return Err(site.error(other)),
+        };
+        if let Some(tr) = customer.contact.get("language").as_text().and_then(Tr::of) {
+            site.tr = tr;
+        }
+        site.form_token = session_form_token(&token);
+        Ok(Visitor { site, customer })
+    }
+}
+
+/// The `Set-Cookie` of a new form token, if the visitor had none.
+pub fn form_cookie(site: &Site) -> Option<HeaderValue> {
+    let value = site.new_form_cookie.as_ref()?;
+    let secure = if site.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{FORM_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400{secure}"
+    ))
+    .ok()
+}
