@@ -345,6 +345,24 @@ for scope in mine all; do
     done
 done
 set_scope mine
+
+# --- pages against the API -----------------------------------------------------------------
+# The portal's HTML pages render the same views as the API: each page is measured against
+# the API call it is built on (pages take the same Bearer token). Target: a page within 1.5x
+# the time of its API call, i.e. at least 0.67x its requests per second.
+PP=/portal
+PAGES=(
+    "page: list cases|$PP/records/cases"
+    "page: one case|$PP/records/cases/$CASE_ID"
+    "page: home|$PP/"
+)
+for entry in "${PAGES[@]}"; do
+    IFS='|' read -r name path <<<"$entry"
+    got="$(call "$PRODUCT" "$TOKEN" GET "$path")"
+    [ "$got" = 200 ] || die "GET $path -> $got"
+    [ "$WARMUP" = 0 ] || run product "$name" 8 "$path" "$WARMUP"
+    run product "$name" 32 "$path"
+done
 if grep -qiE '(^| )(ERROR|WARN)( |$)' "$WORK/product.err" "$WORK/floor.err"; then
     log "server warnings/errors:"
     tail -n 20 "$WORK/product.err" "$WORK/floor.err" | sed 's/^/    /' >&2
@@ -383,6 +401,8 @@ print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} | {'req/s':>9} {'ms'
 print("-" * (len(head) + 8))
 for key in order:
     name, conns = key
+    if name.startswith("page:"):  # reported below, against the API
+        continue
     p = runs[key].get("product")
     f = runs[key].get("floor")
     ratio = p[0] / f[0] if p and f and f[0] > 0 else None
@@ -399,6 +419,26 @@ for key in order:
         mark += f" ({failed} failed requests)"
     ratio_text = f"{ratio:.2f}" if ratio is not None else "-"
     print(f"{name:<20} {conns:>5} | {cells(p)} | {cells(f)} | {ratio_text:>5}  {mark}")
+EOF
+
+echo
+echo "pages against the API calls they render (32 connections; target: page req/s >= 0.67 x the API's)"
+python3 - "$RESULTS" <<'EOF'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+product = {(r[0], r[1]): float(r[3]) for r in rows if r[2] == "product"}
+pairs = [
+    ("page: list cases", "list cases (mine)"),
+    ("page: one case", "read one case"),
+    ("page: home", "home (mine)"),
+]
+for page, api in pairs:
+    p, a = product.get((page, "32")), product.get((api, "32"))
+    if p is None or a is None:
+        continue
+    ratio = p / a if a else 0
+    mark = "ok" if ratio >= 0.67 else "MISS"
+    print(f"  {page:<18} {p:>9.1f} req/s | {api:<18} {a:>9.1f} req/s | ratio {ratio:.2f}  {mark}")
 EOF
 
 [ "$MISMATCHES" = 0 ] || { echo; echo "FAILED: the floor's answers differ from the product's"; exit 1; }

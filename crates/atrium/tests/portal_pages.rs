@@ -19,6 +19,7 @@ on_both_databases!(
     a_case_is_raised_commented_and_edited_through_forms,
     a_form_without_its_token_changes_nothing,
     the_profile_and_the_faq_work_and_german_is_spoken,
+    a_portal_is_served_at_the_root_of_its_own_host,
 );
 
 /// A browser: keeps cookies, follows no redirect by itself, says it is same-origin.
@@ -27,6 +28,8 @@ struct Browser {
     base: String,
     cookies: HashMap<String, String>,
     language: &'static str,
+    /// The `Host` to ask for, when not the server's address.
+    host: Option<&'static str>,
 }
 
 struct Page {
@@ -63,6 +66,7 @@ impl Browser {
             base: app.base.clone(),
             cookies: HashMap::new(),
             language: "en",
+            host: None,
         }
     }
 
@@ -90,7 +94,10 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> Page {
+        if let Some(host) = self.host {
+            request = request.header("host", host);
+        }
         let response = request
             .header("cookie", self.cookie_header())
             .header("sec-fetch-site", "same-origin")
@@ -514,4 +521,54 @@ async fn the_profile_and_the_faq_work_and_german_is_spoken(app: TestApp) {
     .await;
     let home = browser.get("/portal/").await;
     assert!(home.body.contains("<html lang=\"en\">"), "{}", home.body);
+}
+
+async fn a_portal_is_served_at_the_root_of_its_own_host(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    portal["custom_host"] = json!("support.acme.test");
+    let (status, saved) = common::send(
+        app.admin(reqwest::Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let mut browser = Browser::new(&app);
+    browser.host = Some("support.acme.test");
+    let login = browser.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert!(
+        login.body.contains("action=\"/login\""),
+        "links have no prefix"
+    );
+    let token = login.token();
+    let signed_in = browser
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("email", &emma.email),
+                ("password", common::CUSTOMER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    assert_eq!(signed_in.location(), "/");
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("href=\"/records/cases\""));
+    // The API is still the API on that host.
+    let (status, _) = common::send(
+        app.client
+            .get(app.url("/api/v1/modules"))
+            .header("host", "support.acme.test")
+            .bearer_auth(&app.admin_token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -19,6 +19,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "logout",
     "static",
     "api",
+    "assets",
+    "email",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
