@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use atrium_core::company::Company;
+use atrium_core::company::{Company, LANGUAGES};
 use atrium_core::customer::today_in;
 use atrium_core::kinds::{ActivityKind, ActivitySource, TokenKind};
 use atrium_core::portal::Portal;
@@ -47,14 +47,25 @@ pub async fn save_email_settings(app: &App, settings: &EmailSettings) -> Result<
 
 /// The template `name` as it is in force: the admin's, else the default.
 pub async fn template(app: &App, name: &str) -> Result<Template> {
-    if let Some((subject, body_html, body_text)) = app.store.email_template(name).await? {
-        return Ok(Template {
-            subject,
-            body_html,
-            body_text,
-        });
+    let saved = |(subject, body_html, body_text)| Template {
+        subject,
+        body_html,
+        body_text,
+    };
+    if let Some(found) = app.store.email_template(name).await? {
+        return Ok(saved(found));
     }
-    templates::default_template(name).ok_or(Error::NotFound)
+    match name.split_once('.') {
+        None => templates::default_template(name).ok_or(Error::NotFound),
+        // A language variant: the one saved, else the one Atrium ships, else the English.
+        Some((base, language)) => match templates::default_template_in(base, language) {
+            Some(shipped) => Ok(shipped),
+            None => match app.store.email_template(base).await? {
+                Some(found) => Ok(saved(found)),
+                None => templates::default_template(base).ok_or(Error::NotFound),
+            },
+        },
+    }
 }
 
 /// Where a portal lives for customers: its custom host, or `/portal[/{slug}]` of the base URL.
@@ -105,7 +116,11 @@ impl Kit {
         let today = today_in(&company.time_zone);
         let mut loaded = HashMap::new();
         for name in templates::NAMES {
-            loaded.insert(name.to_owned(), template(app, name).await?);
+            for language in LANGUAGES {
+                let variant = templates::name_in(name, language);
+                let found = template(app, &variant).await?;
+                loaded.insert(variant, found);
+            }
         }
         Ok(Kit {
             company,
@@ -137,11 +152,28 @@ impl Kit {
         company
     }
 
-    /// Renders template `name` (or `override_name` when a portal names another one).
-    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<templates::Rendered> {
+    /// The language of `contact`'s mail: their own, else the company's.
+    pub fn language_of(&self, contact: &Record) -> &'static str {
+        let own = contact.get("language").as_text();
+        LANGUAGES
+            .iter()
+            .find(|l| Some(**l) == own)
+            .or_else(|| LANGUAGES.iter().find(|l| **l == self.company.language))
+            .copied()
+            .unwrap_or("en")
+    }
+
+    /// Renders template `name` in `language` (its English when there is no variant).
+    pub fn render(
+        &self,
+        name: &str,
+        language: &str,
+        context: &serde_json::Value,
+    ) -> Result<templates::Rendered> {
         let template = self
             .templates
-            .get(name)
+            .get(&templates::name_in(name, language))
+            .or_else(|| self.templates.get(name))
             .or_else(|| self.templates.get("portal_invitation"))
             .ok_or(Error::NotFound)?;
         templates::render(template, context)
@@ -197,7 +229,8 @@ impl Kit {
             "support_end_date".into(),
             json!(merge.support_end_date.map(format_date)),
         );
-        let rendered = self.render(name, &serde_json::Value::Object(context))?;
+        let language = self.language_of(contact);
+        let rendered = self.render(name, language, &serde_json::Value::Object(context))?;
         Ok(NewMail {
             to,
             subject: rendered.subject,

@@ -20,6 +20,7 @@ on_both_databases!(
     a_form_without_its_token_changes_nothing,
     the_profile_and_the_faq_work_and_german_is_spoken,
     a_portal_is_served_at_the_root_of_its_own_host,
+    a_forgotten_password_is_reset_through_the_pages_in_the_customers_language,
 );
 
 /// A browser: keeps cookies, follows no redirect by itself, says it is same-origin.
@@ -571,4 +572,121 @@ async fn a_portal_is_served_at_the_root_of_its_own_host(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_forgotten_password_is_reset_through_the_pages_in_the_customers_language(app: TestApp) {
+    let emma = app.customer("Emma", "Stone", None).await;
+    app.patch(
+        &format!("/api/v1/records/contacts/{}", emma.id),
+        json!({"language": "de"}),
+    )
+    .await;
+    let before = app.store.mails_to(&emma.email).await.expect("mails").len();
+    let mut browser = Browser::new(&app);
+    let forgot = browser.get("/portal/password/forgot").await;
+    assert_eq!(forgot.status, StatusCode::OK);
+    let token = forgot.token();
+    let asked = browser
+        .post(
+            "/portal/password/forgot",
+            &[("csrf", &token), ("email", &emma.email)],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let unknown = browser
+        .post(
+            "/portal/password/forgot",
+            &[("csrf", &token), ("email", "nobody@example.com")],
+        )
+        .await;
+    assert_eq!(
+        unknown.location(),
+        asked.location(),
+        "the same answer for anyone"
+    );
+
+    let mails = common::wait_for_mails(&app, &emma.email, before + 1).await;
+    let (template, subject, text) = mails.last().expect("the reset mail");
+    assert_eq!(template, "portal_password_reset");
+    assert!(subject.starts_with("Passwort für"), "in German: {subject}");
+    let start = text.find("token=").expect("a link") + "token=".len();
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+
+    let page = browser
+        .get(&format!("/portal/password/reset?token={link}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("At least 12 characters"),
+        "the policy before submitting"
+    );
+    let token = page.token();
+    let weak = browser
+        .post(
+            "/portal/password/reset",
+            &[("csrf", &token), ("token", &link), ("password", "short")],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let new_password = "a fresh and lengthy passphrase";
+    let set = browser
+        .post(
+            "/portal/password/reset",
+            &[
+                ("csrf", &token),
+                ("token", &link),
+                ("password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    assert_eq!(set.location(), "/portal/login?set=1");
+    let again = browser
+        .post(
+            "/portal/password/reset",
+            &[
+                ("csrf", &token),
+                ("token", &link),
+                ("password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a link works once"
+    );
+    assert!(again.body.contains("no longer valid"));
+    let login = browser.get("/portal/login").await;
+    let token = login.token();
+    let signed_in = browser
+        .post(
+            "/portal/login",
+            &[
+                ("csrf", &token),
+                ("email", &emma.email),
+                ("password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+
+    // The German variant can be read (and changed) like any template; English is the fallback.
+    let (status, german) = app
+        .get("/api/v1/admin/email-templates/portal_invitation.de")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{german}");
+    assert!(
+        german["subject"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Ihr Zugang"))
+    );
 }

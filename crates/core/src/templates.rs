@@ -68,8 +68,26 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// A template's name: one of [`NAMES`], or its variant in another language than English
+/// (`portal_invitation.de`).
 pub fn is_name(name: &str) -> bool {
-    NAMES.contains(&name)
+    match name.split_once('.') {
+        None => NAMES.contains(&name),
+        Some((base, language)) => {
+            NAMES.contains(&base)
+                && language != "en"
+                && crate::company::LANGUAGES.contains(&language)
+        }
+    }
+}
+
+/// The name of `name`'s variant in `language` (English is the plain name).
+pub fn name_in(name: &str, language: &str) -> String {
+    if language == "en" {
+        name.to_owned()
+    } else {
+        format!("{name}.{language}")
+    }
 }
 
 fn layout(accent_heading: &str, body: &str) -> String {
@@ -95,6 +113,71 @@ fn button(label: &str) -> String {
         r#"<p style="margin:24px 0"><a href="{{{{ link }}}}" style="background:{{{{ company.accent_color }}}};color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;display:inline-block;font-weight:600">{label}</a></p>
 <p style="font-size:13px;color:#868e96">Or copy this link into your browser:<br>{{{{ link }}}}</p>"#
     )
+}
+
+/// The template Atrium ships with for `name` in `language`, if it ships one in that language
+/// (English always; German for the mails customers get).
+pub fn default_template_in(name: &str, language: &str) -> Option<Template> {
+    match language {
+        "en" => default_template(name),
+        "de" => german(name),
+        _ => None,
+    }
+}
+
+fn german(name: &str) -> Option<Template> {
+    let t = |subject: &str, html: String, text: &str| Template {
+        subject: subject.to_owned(),
+        body_html: html,
+        body_text: text.to_owned(),
+    };
+    Some(match name {
+        "portal_invitation" => t(
+            "Ihr Zugang zu {{ portal.title }}",
+            layout(
+                "Willkommen, {{ contact.first_name or contact.last_name }}",
+                &format!(
+                    "<p>{{{{ company.name }}}} hat Ihnen Zugang zu <strong>{{{{ portal.title }}}}</strong> gegeben. Dort verfolgen Sie Ihre Anfragen, lesen unsere Antworten und teilen Dokumente mit uns.</p>\n<p>Wählen Sie Ihr Passwort, um zu beginnen. Der Link gilt einmal und 7 Tage lang.</p>\n{}",
+                    button("Passwort wählen")
+                ),
+            ),
+            "Willkommen, {{ contact.first_name or contact.last_name }}\n\n{{ company.name }} hat Ihnen Zugang zu {{ portal.title }} gegeben. Dort verfolgen Sie Ihre Anfragen, lesen unsere Antworten und teilen Dokumente mit uns.\n\nWählen Sie Ihr Passwort, um zu beginnen (der Link gilt einmal und 7 Tage lang):\n{{ link }}\n\n{{ company.name }}\n",
+        ),
+        "portal_password_reset" => t(
+            "Passwort für {{ portal.title }} zurücksetzen",
+            layout(
+                "Passwort zurücksetzen",
+                &format!(
+                    "<p>Jemand möchte das Passwort Ihres Kontos bei <strong>{{{{ portal.title }}}}</strong> zurücksetzen. Wenn Sie es waren, wählen Sie ein neues; der Link gilt einmal und eine Stunde lang.</p>\n{}\n<p>Wenn nicht, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.</p>",
+                    button("Neues Passwort wählen")
+                ),
+            ),
+            "Passwort zurücksetzen\n\nJemand möchte das Passwort Ihres Kontos bei {{ portal.title }} zurücksetzen. Wenn Sie es waren, wählen Sie ein neues (der Link gilt einmal und eine Stunde lang):\n{{ link }}\n\nWenn nicht, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.\n\n{{ company.name }}\n",
+        ),
+        "support_ending" => t(
+            "Ihr Support endet am {{ support_end_date }}",
+            layout(
+                "Ihr Support endet am {{ support_end_date }}",
+                &format!(
+                    "<p>Hallo {{{{ contact.first_name or contact.last_name }}}},</p>\n<p>Ihr Support bei {{{{ company.name }}}} endet am <strong>{{{{ support_end_date }}}}</strong>. Danach können Sie sich nicht mehr bei {{{{ portal.title }}}} anmelden. Sprechen Sie uns an, um ihn zu verlängern.</p>\n{}",
+                    button("Portal öffnen")
+                ),
+            ),
+            "Hallo {{ contact.first_name or contact.last_name }},\n\nIhr Support bei {{ company.name }} endet am {{ support_end_date }}. Danach können Sie sich nicht mehr bei {{ portal.title }} anmelden. Sprechen Sie uns an, um ihn zu verlängern.\n\n{{ link }}\n\n{{ company.name }}\n",
+        ),
+        "record_updated" => t(
+            "Neues zu {{ record.number }}: {{ record.label }}",
+            layout(
+                "{{ record.module_label }} {{ record.number }} wurde geändert",
+                &format!(
+                    "<p><strong>{{{{ record.label }}}}</strong></p>\n<ul style=\"padding-left:18px\">{{% for change in record.changes %}}<li>{{{{ change }}}}</li>{{% endfor %}}</ul>\n{{% if comment %}}<blockquote style=\"margin:16px 0;padding:8px 16px;border-left:4px solid #dee2e6;color:#495057\">{{{{ comment.body }}}}<br><small>— {{{{ comment.author }}}}</small></blockquote>{{% endif %}}\n{}\n<p style=\"font-size:12px;color:#868e96\">Sie erhalten diese E-Mails, weil Sie diesem Eintrag folgen. Sie können sie in Ihrem Profil abbestellen.</p>",
+                    button("Im Portal ansehen")
+                ),
+            ),
+            "{{ record.module_label }} {{ record.number }} wurde geändert: {{ record.label }}\n\n{% for change in record.changes %}- {{ change }}\n{% endfor %}{% if comment %}\n{{ comment.author }} schrieb:\n{{ comment.body }}\n{% endif %}\nIm Portal ansehen: {{ link }}\n\nSie erhalten diese E-Mails, weil Sie diesem Eintrag folgen; Sie können sie in Ihrem Profil abbestellen.\n",
+        ),
+        _ => return None,
+    })
 }
 
 /// The templates Atrium ships with.
