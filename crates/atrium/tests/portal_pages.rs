@@ -288,6 +288,13 @@ async fn lists_and_records_show_only_what_is_the_customers(app: TestApp) {
     let later = sorted.body.find("Acme routine 28").expect("listed");
     assert!(first < later, "sorted by title, descending");
     assert!(sorted.body.contains("aria-sort=\"descending\""));
+    let bad = browser.get("/portal/records/cases?sort=shoe_size").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("This cannot be shown") && bad.body.contains("sort"),
+        "{}",
+        bad.body
+    );
     let none = browser.get("/portal/records/cases?q=zzzzqqq").await;
     assert!(none.body.contains("Nothing matches your search"));
 

@@ -270,3 +270,4 @@ password-set = Ihr Passwort ist festgelegt. Sie können sich jetzt anmelden.
 language-automatic = Wie mein Browser es sagt
 language-en = English (Englisch)
 language-de = Deutsch
+error-invalid-title = Das lässt sich nicht anzeigen

@@ -270,3 +270,4 @@ password-set = Your password is set. You can sign in now.
 language-automatic = As my browser says
 language-en = English
 language-de = Deutsch (German)
+error-invalid-title = This cannot be shown

@@ -267,7 +267,15 @@ impl ErrorPage {
             Error::Busy { .. } | Error::TooManyAttempts { .. } => {
                 ("error-unavailable-title", tr.t("error-unavailable"))
             }
-            Error::BadRequest(why) | Error::TooLarge(why) => ("error-forbidden-title", why.clone()),
+            Error::BadRequest(why) | Error::TooLarge(why) => ("error-invalid-title", why.clone()),
+            Error::Validation(errors) => (
+                "error-invalid-title",
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             _ => ("error-server-title", tr.t("error-server")),
         };
         let heading = tr.t(title);
