@@ -453,6 +453,25 @@ async fn a_form_without_its_token_changes_nothing(app: TestApp) {
             .await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN);
     }
+    // Even with the right token, a form posted from another site is refused.
+    let token = browser.get("/portal/records/cases/new").await.token();
+    let cross_site = browser
+        .client
+        .post(format!("{}/portal/records/cases", app.base))
+        .header("cookie", browser.cookie_header())
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={token}&title=Cross-site"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert!(
+        cross_site.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/html")),
+        "a page, not JSON"
+    );
     let (_, cases) = app.get("/api/v1/records/cases").await;
     assert_eq!(cases["total"], 0, "nothing was created");
     let answer = browser.post("/portal/logout", &[("csrf", "forged")]).await;

@@ -374,6 +374,23 @@ impl Store {
     }
 
     /// The logo's storage key and MIME type, if there is a logo.
+    /// The company's details and whether it has a logo, in one read (every page shows both).
+    pub async fn company_and_logo(&self) -> Result<(Company, bool)> {
+        let select = Query::select()
+            .columns(["document", "logo_key"])
+            .from("company")
+            .to_owned();
+        match self.db.fetch_optional(&select).await? {
+            Some(row) => {
+                let document: String = row.get("document")?;
+                let company = serde_json::from_str(&document)
+                    .map_err(|e| Error::Internal(format!("stored company: {e}")))?;
+                Ok((company, row.get::<Option<String>>("logo_key")?.is_some()))
+            }
+            None => Ok((Company::default(), false)),
+        }
+    }
+
     pub async fn company_logo(&self) -> Result<Option<(String, String)>> {
         let select = Query::select()
             .columns(["logo_key", "logo_mime"])

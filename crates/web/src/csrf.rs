@@ -56,6 +56,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let trusted = origin_of(&state.app.settings.base_url);
     if allowed(request.headers(), request.method(), trusted.as_deref()) {
         next.run(request).await
+    } else if !request.uri().path().starts_with("/api/") {
+        // A page's form posted from another site: a page, not a JSON problem.
+        crate::pages::render::bare_error(&atrium_core::Error::Forbidden("cross-site".into()))
     } else {
         problem_response(
             StatusCode::FORBIDDEN,

@@ -98,12 +98,8 @@ impl App {
 
     /// The front of `portal`: what its sign-in page shows.
     pub async fn front(&self, portal: Portal) -> Result<Front> {
-        let company = self.store.company().await?;
-        let logo_url = self
-            .store
-            .company_logo()
-            .await?
-            .map(|_| crate::admin::company::LOGO_PATH);
+        let (company, has_logo) = self.store.company_and_logo().await?;
+        let logo_url = has_logo.then_some(crate::admin::company::LOGO_PATH);
         Ok(Front {
             portal,
             company,
@@ -120,6 +116,17 @@ impl App {
     /// contact and portal are read again on every request, so changes apply at once, on every
     /// instance, and a contact who may no longer sign in is signed out.
     pub async fn customer(&self, portal: Portal, token: &str) -> Result<Customer> {
+        let company = self.store.company().await?;
+        self.customer_of(portal, company, token).await
+    }
+
+    /// [`App::customer`] with the company already read (the pages read it for every page).
+    pub async fn customer_of(
+        &self,
+        portal: Portal,
+        company: Company,
+        token: &str,
+    ) -> Result<Customer> {
         let digest = token_digest(token);
         let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
         let session = self
@@ -136,7 +143,6 @@ impl App {
             }
             Err(other) => return Err(other),
         };
-        let company = self.store.company().await?;
         if sign_in_refusal(&portal, &contact, today_in(&company.time_zone)).is_some() {
             self.store.end_session(&digest).await?;
             return Err(Error::Unauthorized);

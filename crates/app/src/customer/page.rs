@@ -45,9 +45,11 @@ impl App {
         module: &str,
         id: &str,
     ) -> Result<RecordPage> {
-        let record = self.customer_read(customer, module, id).await?;
         let scoped = self.scoped(customer, module)?;
         let uuid = RecordId::parse(id)?.0;
+        // One read under the customer's read predicate: a record they may not see is a 404,
+        // and everything below is of a record they may see.
+        let record = self.read_scoped(&scoped, uuid).await?;
         let may = |level: Level| {
             let filter = scoped.within(self, customer, level);
             async move {
@@ -64,8 +66,8 @@ impl App {
             delete: may(grant.delete).await?,
             comment: may(grant.comment).await?,
         };
-        let comments = self.customer_comments(customer, module, id).await?;
-        let updates = self.customer_updates(customer, module, id).await?;
+        let comments = self.comments_of(&scoped, uuid).await?;
+        let updates = self.updates_of(&scoped, uuid).await?;
         let following = self
             .store
             .followers(module, uuid)
@@ -80,7 +82,7 @@ impl App {
         let params = [("per_page".to_owned(), RELATED_ROWS.to_owned())];
         for other in listed {
             match self
-                .customer_related(customer, module, id, &other, &params)
+                .related_of(customer, &scoped, uuid, &other, &params)
                 .await
             {
                 Ok(page) => related.push(Related {

@@ -161,7 +161,7 @@ impl App {
         self.read_scoped(&scoped, record_id(id)?).await
     }
 
-    async fn read_scoped(&self, scoped: &Scoped<'_>, id: Uuid) -> Result<RecordView> {
+    pub(crate) async fn read_scoped(&self, scoped: &Scoped<'_>, id: Uuid) -> Result<RecordView> {
         let record = self
             .store
             .get_view(scoped.module, &scoped.view, id, &scoped.read)
@@ -357,6 +357,18 @@ impl App {
         let scoped = self.scoped(customer, module)?;
         let id = record_id(id)?;
         scoped.require_readable(self, id).await?;
+        self.related_of(customer, &scoped, id, other, params).await
+    }
+
+    /// The related list `other` of record `id`, which the caller has found readable.
+    pub(crate) async fn related_of(
+        &self,
+        customer: &Customer,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+        other: &str,
+        params: &[(String, String)],
+    ) -> Result<Page<RecordView>> {
         let listed = customer
             .portal
             .module(&scoped.module.name)
@@ -389,6 +401,15 @@ impl App {
         let scoped = self.scoped(customer, module)?;
         let id = record_id(id)?;
         scoped.require_readable(self, id).await?;
+        self.updates_of(&scoped, id).await
+    }
+
+    /// The history of record `id`, which the caller has found readable.
+    pub(crate) async fn updates_of(
+        &self,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+    ) -> Result<Vec<UpdateView>> {
         let entries = self.store.updates(scoped.module, id).await?;
         Ok(entries
             .iter()
@@ -407,6 +428,15 @@ impl App {
         let scoped = self.scoped(customer, module)?;
         let id = record_id(id)?;
         scoped.require_readable(self, id).await?;
+        self.comments_of(&scoped, id).await
+    }
+
+    /// The public comments of record `id`, which the caller has found readable.
+    pub(crate) async fn comments_of(
+        &self,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+    ) -> Result<Vec<CommentView>> {
         let comments = self.store.comments(scoped.module, id, false).await?;
         Ok(comments.iter().map(CommentView::from).collect())
     }

@@ -3,12 +3,13 @@
 //! fields by name, and the file, if any.
 
 use atrium_store::Upload;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::api::files::read_field;
+use crate::pages::site::{Site, Visitor};
 
 /// The fields of a posted form, in order; repeated names kept.
 #[derive(Default)]
@@ -84,5 +85,43 @@ impl FromRequest<AppState> for Fields {
             }
         }
         Ok(Fields(form))
+    }
+}
+
+/// Who posts a form: a visitor of the portal's pages, signed in or not.
+pub trait Poster: FromRequestParts<AppState, Rejection = Response> {
+    fn site(&self) -> &Site;
+}
+
+impl Poster for Site {
+    fn site(&self) -> &Site {
+        self
+    }
+}
+
+impl Poster for Visitor {
+    fn site(&self) -> &Site {
+        &self.site
+    }
+}
+
+/// A form posted with its token: anything else is refused (403) before a handler runs, so
+/// that no state-changing page can forget the check.
+pub struct Posted<T> {
+    pub by: T,
+    pub form: Form,
+}
+
+impl<T: Poster + Send> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let by = T::from_request_parts(&mut parts, state).await?;
+        let Fields(form) = Fields::from_request(Request::from_parts(parts, body), state).await?;
+        match by.site().refuse_form(form.text("csrf")) {
+            Some(refused) => Err(refused),
+            None => Ok(Posted { by, form }),
+        }
     }
 }

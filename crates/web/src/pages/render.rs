@@ -216,10 +216,15 @@ macro_rules! framed {
 }
 pub(crate) use framed;
 
-/// A plain error page for when not even the portal is known (an unknown slug).
+/// A plain error page for when not even the portal is known (an unknown slug), or a form was
+/// posted from another site.
 pub fn bare_error(error: &Error) -> Response {
     let (status, text) = match error {
         Error::NotFound => (StatusCode::NOT_FOUND, "Not found"),
+        Error::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "This form was sent from another site and was refused",
+        ),
         _ => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Something went wrong. Please try again.",

@@ -200,7 +200,12 @@ impl FromRequestParts<AppState> for Visitor {
         let Some(token) = site.session.clone() else {
             return Err(site.to_sign_in(next.as_deref(), false));
         };
-        let customer = match state.app.customer(site.front.portal.clone(), &token).await {
+        let front = &site.front;
+        let customer = match state
+            .app
+            .customer_of(front.portal.clone(), front.company.clone(), &token)
+            .await
+        {
             Ok(customer) => customer,
             // A session that ended (idle, signed out elsewhere, access removed): say so.
             Err(Error::Unauthorized) => {

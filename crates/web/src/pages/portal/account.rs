@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::extract::QueryPairs;
-use crate::pages::form::Fields;
+use crate::pages::form::Posted;
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::Site;
 
@@ -99,9 +99,6 @@ async fn set_password(
     link: Link,
     form: &crate::pages::form::Form,
 ) -> Response {
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     let token = form.text("token").to_owned();
     let password = form.text("password").to_owned();
     let portal = &site.front.portal;
@@ -129,13 +126,15 @@ async fn set_password(
 
 pub async fn accept_invitation(
     State(state): State<AppState>,
-    site: Site,
-    Fields(form): Fields,
+    Posted { by: site, form }: Posted<Site>,
 ) -> Response {
     set_password(&state, &site, Link::Invitation, &form).await
 }
 
-pub async fn reset(State(state): State<AppState>, site: Site, Fields(form): Fields) -> Response {
+pub async fn reset(
+    State(state): State<AppState>,
+    Posted { by: site, form }: Posted<Site>,
+) -> Response {
     set_password(&state, &site, Link::Reset, &form).await
 }
 
@@ -148,10 +147,10 @@ pub async fn show_forgot(site: Site, QueryPairs(pairs): QueryPairs) -> Response 
     render::page(&site, &page, None)
 }
 
-pub async fn forgot(State(state): State<AppState>, site: Site, Fields(form): Fields) -> Response {
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
+pub async fn forgot(
+    State(state): State<AppState>,
+    Posted { by: site, form }: Posted<Site>,
+) -> Response {
     state
         .app
         .forgot_password(&site.front.portal, form.text("email"));
@@ -168,10 +167,10 @@ pub async fn show_confirm(site: Site, QueryPairs(pairs): QueryPairs) -> Response
 }
 
 /// Confirms the new address on a POST: mail scanners that open links must not confirm it.
-pub async fn confirm(State(state): State<AppState>, site: Site, Fields(form): Fields) -> Response {
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
+pub async fn confirm(
+    State(state): State<AppState>,
+    Posted { by: site, form }: Posted<Site>,
+) -> Response {
     let token = form.text("token").to_owned();
     match state.app.confirm_email(&site.front.portal, &token).await {
         Ok(()) => Redirect::to(&site.path("/login?confirmed=1")).into_response(),

@@ -2,8 +2,6 @@
 //! ranks answers and highlights the words found. Only what the customer may read is listed or
 //! searched (`atrium-app` applies the portal's FAQ layout).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use atrium_core::Error;
 use axum::extract::{Path, State};
@@ -216,13 +214,18 @@ pub async fn index(
     render::page(site, &page, None)
 }
 
+/// The FAQ a path names (under whichever portal prefix).
+#[derive(serde::Deserialize)]
+pub struct Article {
+    id: String,
+}
+
 pub async fn article(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Article { id }): Path<Article>,
 ) -> Response {
     let site = &visitor.site;
-    let id = params.get("id").cloned().unwrap_or_default();
     let view = match state
         .app
         .customer_read(&visitor.customer, "faqs", &id)

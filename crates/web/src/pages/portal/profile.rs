@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::extract::QueryPairs;
-use crate::pages::form::{Fields, Form};
+use crate::pages::form::{Form, Posted};
 use crate::pages::inputs::{Draft, Input, Spec, body_of, inputs};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
@@ -164,13 +164,9 @@ pub async fn show(
 
 pub async fn save(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Fields(form): Fields,
+    Posted { by: visitor, form }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     let profile = match state.app.customer_profile_page(&customer).await {
         Ok(profile) => profile,
         Err(error) => return site.error(error),
@@ -227,13 +223,9 @@ pub async fn save(
 
 pub async fn change_password(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Fields(form): Fields,
+    Posted { by: visitor, form }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     let outcome = state
         .app
         .customer_change_password(
@@ -280,13 +272,9 @@ pub async fn change_password(
 
 pub async fn save_preferences(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Fields(form): Fields,
+    Posted { by: visitor, form }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     let language = form.text("language");
     match state
         .app

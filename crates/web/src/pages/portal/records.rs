@@ -2,8 +2,6 @@
 //! the record (fields, related lists, comments, history, follow, PDF, file), and the create and
 //! edit forms (inputs only for `read_write` fields, errors beside each field, values kept).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use atrium_app::customer::Customer;
 use atrium_app::customer::menu::{MenuEntry, MenuField};
@@ -12,16 +10,25 @@ use atrium_core::{Error, FieldType};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::display::{Shown, show};
-use crate::pages::form::{Fields, Form};
+use crate::pages::form::{Form, Posted};
 use crate::pages::i18n::Arg;
 use crate::pages::inputs::{Draft, Input, Spec, body_of, inputs};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
+
+/// The module and record a page's path names (under whichever portal prefix).
+#[derive(Deserialize)]
+pub struct Target {
+    module: String,
+    #[serde(default)]
+    id: String,
+}
 
 /// The columns a list shows at most, besides the number.
 const LIST_COLUMNS: usize = 5;
@@ -173,11 +180,10 @@ fn with(pairs: &[(String, String)], key: &str, value: &str) -> Vec<(String, Stri
 pub async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, .. }): Path<Target>,
     QueryPairs(pairs): QueryPairs,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let module = params.get("module").cloned().unwrap_or_default();
     let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
@@ -522,28 +528,20 @@ async fn record_page(
 pub async fn read(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, id }): Path<Target>,
     QueryPairs(pairs): QueryPairs,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     let saved = pairs.iter().any(|(k, _)| k == "saved");
     record_page(&state, &site, &customer, &module, &id, None, saved).await
 }
 
 pub async fn comment(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
-    Fields(form): Fields,
+    Path(Target { module, id }): Path<Target>,
+    Posted { by: visitor, form }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     let body = form.text("body").to_owned();
     match state
         .app
@@ -575,16 +573,10 @@ pub async fn comment(
 
 pub async fn follow(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
-    Fields(form): Fields,
+    Path(Target { module, id }): Path<Target>,
+    Posted { by: visitor, form }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     let on = form.text("follow") != "0";
     match state.app.customer_follow(&customer, &module, &id, on).await {
         Ok(()) => Redirect::to(&record_path(&site, &module, &id)).into_response(),
@@ -594,16 +586,10 @@ pub async fn follow(
 
 pub async fn delete(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
-    Fields(form): Fields,
+    Path(Target { module, id }): Path<Target>,
+    Posted { by: visitor, .. }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     match state.app.customer_delete(&customer, &module, &id).await {
         Ok(()) => Redirect::to(&site.path(&format!("/records/{module}"))).into_response(),
         Err(error) => site.error(error),
@@ -613,11 +599,9 @@ pub async fn delete(
 pub async fn pdf(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     match state.app.customer_pdf(&customer, &module, &id).await {
         Ok(file) => crate::respond::pdf(file),
         Err(error) => site.error(error),
@@ -627,14 +611,13 @@ pub async fn pdf(
 pub async fn download(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
     // Only documents have a file of their own.
-    if params.get("module").map(String::as_str) != Some("documents") {
+    if module != "documents" {
         return site.error(Error::NotFound);
     }
-    let id = params.get("id").cloned().unwrap_or_default();
     let file = match state.app.customer_document_file(&customer, &id).await {
         Ok(file) => file,
         Err(error) => return site.error(error),
@@ -740,10 +723,9 @@ async fn form_page(
 pub async fn new(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, .. }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let module = params.get("module").cloned().unwrap_or_default();
     let entry = match entry(&state, &customer, &module) {
         Ok(entry) if entry.actions.create => entry,
         Ok(_) => return site.error(Error::Forbidden("no create".into())),
@@ -763,15 +745,13 @@ fn field_errors(error: Error) -> Result<Vec<atrium_core::FieldError>, Error> {
 
 pub async fn create(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
-    Fields(mut form): Fields,
+    Path(Target { module, .. }): Path<Target>,
+    Posted {
+        by: visitor,
+        mut form,
+    }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
-    let module = params.get("module").cloned().unwrap_or_default();
     let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
@@ -809,11 +789,9 @@ pub async fn create(
 pub async fn edit(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
+    Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
@@ -842,16 +820,13 @@ pub async fn edit(
 
 pub async fn save(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Path(params): Path<HashMap<String, String>>,
-    Fields(mut form): Fields,
+    Path(Target { module, id }): Path<Target>,
+    Posted {
+        by: visitor,
+        mut form,
+    }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
-    let module = params.get("module").cloned().unwrap_or_default();
-    let id = params.get("id").cloned().unwrap_or_default();
     let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),

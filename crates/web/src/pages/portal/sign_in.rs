@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::cookies::{PORTAL_COOKIE, session_cookie};
-use crate::pages::form::Fields;
+use crate::pages::form::Posted;
 use crate::pages::i18n::Tr;
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
@@ -97,13 +97,9 @@ fn refusal(tr: &Tr, error: &Error) -> (StatusCode, String) {
 
 pub async fn submit(
     State(state): State<AppState>,
-    site: Site,
     ClientAddress(address): ClientAddress,
-    Fields(form): Fields,
+    Posted { by: site, form }: Posted<Site>,
 ) -> Response {
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     let email = form.text("email").trim().to_owned();
     let next = form.text("next").to_owned();
     let outcome = state
@@ -148,13 +144,9 @@ pub async fn submit(
 
 pub async fn sign_out(
     State(state): State<AppState>,
-    visitor: Visitor,
-    Fields(form): Fields,
+    Posted { by: visitor, .. }: Posted<Visitor>,
 ) -> Response {
     let site = &visitor.site;
-    if let Some(refused) = site.refuse_form(form.text("csrf")) {
-        return refused;
-    }
     if let Err(error) = state.app.customer_sign_out(&visitor.customer).await {
         return site.error(error);
     }
