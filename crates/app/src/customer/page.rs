@@ -50,21 +50,25 @@ impl App {
         // One read under the customer's read predicate: a record they may not see is a 404,
         // and everything below is of a record they may see.
         let record = self.read_scoped(&scoped, uuid).await?;
-        let may = |level: Level| {
-            let filter = scoped.within(self, customer, level);
-            async move {
-                if level == Level::None {
-                    Ok(false)
-                } else {
-                    self.store.matches(scoped.module, uuid, &filter).await
-                }
-            }
-        };
+        // The action levels often coincide (edit and comment both `own`): each distinct level is
+        // asked once.
         let grant = scoped.access.grant;
+        let mut answers: Vec<(Level, bool)> = Vec::new();
+        for level in [grant.edit, grant.delete, grant.comment] {
+            if level == Level::None || answers.iter().any(|(l, _)| *l == level) {
+                continue;
+            }
+            let filter = scoped.within(self, customer, level);
+            answers.push((
+                level,
+                self.store.matches(scoped.module, uuid, &filter).await?,
+            ));
+        }
+        let may = |level: Level| answers.iter().any(|(l, yes)| *l == level && *yes);
         let allowed = Allowed {
-            edit: may(grant.edit).await?,
-            delete: may(grant.delete).await?,
-            comment: may(grant.comment).await?,
+            edit: may(grant.edit),
+            delete: may(grant.delete),
+            comment: may(grant.comment),
         };
         let comments = self.comments_of(&scoped, uuid).await?;
         let updates = self.updates_of(&scoped, uuid).await?;
