@@ -386,7 +386,10 @@ async fn a_case_is_raised_commented_and_edited_through_forms(app: TestApp) {
     );
     assert!(record.body.contains("Unfollow"), "the creator follows it");
     assert!(record.body.contains("/edit\""), "own cases may be edited");
-    assert!(!record.body.contains("/delete\""), "but not deleted, in the default portal");
+    assert!(
+        !record.body.contains("/delete\""),
+        "but not deleted, in the default portal"
+    );
     assert!(record.body.contains("name=\"body\""), "and commented on");
 
     let comment = browser
