@@ -27,14 +27,7 @@ pub fn token_in(headers: &axum::http::HeaderMap, cookie_name: &str) -> Option<St
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
     }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie_name)
-        .map(|(_, value)| value.to_owned())
+    crate::cookies::cookie_value(headers, cookie_name)
 }
 
 /// A signed-in, active staff user.

@@ -1,7 +1,7 @@
 //! The session cookies of staff (`atrium_staff`) and customers (`atrium_portal`): HttpOnly,
 //! SameSite=Lax, `Secure` when the public URL is https.
 
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::AppState;
 
@@ -24,4 +24,16 @@ pub fn session_cookie(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .ok()
+}
+
+/// The value of cookie `name` in these headers, if it was sent.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
 }

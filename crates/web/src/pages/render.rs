@@ -78,7 +78,7 @@ impl Chrome {
             label: tr.t("nav-home"),
             current: current == "home",
         }];
-        for entry in app.customer_menu(customer).items {
+        for entry in &site.menu {
             if entry.module == "faqs" {
                 continue;
             }
@@ -112,11 +112,7 @@ impl Chrome {
 
     /// A path of this portal.
     pub fn path(&self, page: &str) -> String {
-        if page.is_empty() {
-            format!("{}/", self.prefix)
-        } else {
-            format!("{}{page}", self.prefix)
-        }
+        super::site::path_under(&self.prefix, page)
     }
 
     /// The accent color for the stylesheet (validated as `#rrggbb` when saved).

@@ -3,19 +3,20 @@
 //! pages behind sign-in — the customer. A visitor without a valid session is sent to sign in,
 //! with the page to come back to.
 
+use atrium_app::customer::menu::MenuEntry;
 use atrium_app::customer::{Customer, Front};
 use atrium_app::passwords::{new_token, token_digest};
 use atrium_core::Error;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::i18n::Tr;
 use super::render::{self, ErrorPage};
 use crate::AppState;
 use crate::auth::token_in;
-use crate::cookies::PORTAL_COOKIE;
+use crate::cookies::{PORTAL_COOKIE, cookie_value};
 
 /// The cookie that carries the form token of pages without a session (sign-in, password
 /// links): a double-submit token, since there is no session to bind it to yet.
@@ -39,18 +40,17 @@ pub struct Site {
     pub session: Option<String>,
     /// Whether cookies get `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// The signed-in customer's menu, worked out once per request (empty before sign-in).
+    pub menu: Vec<MenuEntry>,
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty())
+/// The path of `page` under a portal's `prefix` (`page` starts with `/`, or is empty for home).
+pub fn path_under(prefix: &str, page: &str) -> String {
+    if page.is_empty() {
+        format!("{prefix}/")
+    } else {
+        format!("{prefix}{page}")
+    }
 }
 
 /// The form token of a signed-in visitor: derived from the session, so a page of one session
@@ -62,11 +62,7 @@ fn session_form_token(session: &str) -> String {
 impl Site {
     /// The path of `page` on this portal (`page` starts with `/`, or is empty for home).
     pub fn path(&self, page: &str) -> String {
-        if page.is_empty() {
-            format!("{}/", self.prefix)
-        } else {
-            format!("{}{page}", self.prefix)
-        }
+        path_under(&self.prefix, page)
     }
 
     /// The refusal (403, nothing done) of a form without the right token, if it is one.
@@ -162,13 +158,14 @@ impl FromRequestParts<AppState> for Site {
             .and_then(Tr::from_accept_language)
             .or_else(|| Tr::of(&front.company.language))
             .unwrap_or_default();
-        let (form_token, new_form_cookie) = match cookie(&parts.headers, FORM_COOKIE) {
-            Some(value) => (token_digest(&value), None),
-            None => {
-                let (value, digest) = new_token();
-                (digest, Some(value))
-            }
-        };
+        let (form_token, new_form_cookie) =
+            match cookie_value(&parts.headers, FORM_COOKIE).filter(|v| !v.is_empty()) {
+                Some(value) => (token_digest(&value), None),
+                None => {
+                    let (value, digest) = new_token();
+                    (digest, Some(value))
+                }
+            };
         Ok(Site {
             front,
             prefix,
@@ -177,6 +174,7 @@ impl FromRequestParts<AppState> for Site {
             new_form_cookie,
             session: token_in(&parts.headers, PORTAL_COOKIE),
             secure_cookies: app.secure_cookies(),
+            menu: Vec::new(),
         })
     }
 }
@@ -221,6 +219,7 @@ impl FromRequestParts<AppState> for Visitor {
             site.tr = tr;
         }
         site.form_token = session_form_token(&token);
+        site.menu = state.app.customer_menu(&customer).items;
         Ok(Visitor { site, customer })
     }
 }

@@ -34,13 +34,11 @@ pub struct Target {
 const LIST_COLUMNS: usize = 5;
 
 /// A module of the customer's menu, or 404.
-fn entry(state: &AppState, customer: &Customer, module: &str) -> Result<MenuEntry, Error> {
-    state
-        .app
-        .customer_menu(customer)
-        .items
-        .into_iter()
+fn entry(site: &Site, module: &str) -> Result<MenuEntry, Error> {
+    site.menu
+        .iter()
         .find(|e| e.module == module)
+        .cloned()
         .ok_or(Error::NotFound)
 }
 
@@ -89,14 +87,8 @@ fn shown(
     )
 }
 
-fn menu_modules(state: &AppState, customer: &Customer) -> Vec<String> {
-    state
-        .app
-        .customer_menu(customer)
-        .items
-        .into_iter()
-        .map(|e| e.module)
-        .collect()
+fn menu_modules(site: &Site) -> Vec<String> {
+    site.menu.iter().map(|e| e.module.clone()).collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -144,22 +136,15 @@ pub struct ListPage {
 }
 framed!(ListPage);
 
+/// `?k=v&…` of the pairs with a value, or nothing.
 fn query_string(pairs: &[(String, String)]) -> String {
-    let encoded: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encoding::utf8_percent_encode(k, percent_encoding::NON_ALPHANUMERIC),
-                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-            )
-        })
-        .collect();
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
     if encoded.is_empty() {
         String::new()
     } else {
-        format!("?{}", encoded.join("&"))
+        format!("?{encoded}")
     }
 }
 
@@ -184,7 +169,7 @@ pub async fn list(
     QueryPairs(pairs): QueryPairs,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&state, &customer, &module) {
+    let entry = match entry(&site, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -234,7 +219,7 @@ pub async fn list(
             }
         })
         .collect::<Vec<_>>();
-    let menu = menu_modules(&state, &customer);
+    let menu = menu_modules(&site);
     let rows = page
         .items
         .iter()
@@ -394,7 +379,7 @@ async fn record_page(
         Err(error) => return site.error(error),
     };
     let tr = &site.tr;
-    let menu = menu_modules(state, customer);
+    let menu = menu_modules(site);
     let view = &page.record;
     let base = record_path(site, module, id);
     let fields = view
@@ -676,7 +661,7 @@ async fn form_page(
 ) -> Response {
     let tr = &site.tr;
     let module = &entry.module;
-    let menu = menu_modules(state, customer);
+    let menu = menu_modules(site);
     let draft = Draft {
         current: current.map(|view| &view.record),
         posted,
@@ -726,7 +711,7 @@ pub async fn new(
     Path(Target { module, .. }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&state, &customer, &module) {
+    let entry = match entry(&site, &module) {
         Ok(entry) if entry.actions.create => entry,
         Ok(_) => return site.error(Error::Forbidden("no create".into())),
         Err(error) => return site.error(error),
@@ -752,7 +737,7 @@ pub async fn create(
     }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&state, &customer, &module) {
+    let entry = match entry(&site, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -792,7 +777,7 @@ pub async fn edit(
     Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&state, &customer, &module) {
+    let entry = match entry(&site, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -827,7 +812,7 @@ pub async fn save(
     }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&state, &customer, &module) {
+    let entry = match entry(&site, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
