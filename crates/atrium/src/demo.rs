@@ -429,6 +429,7 @@ pub fn print_welcome(config: &Config, logins: &Logins) {
         println!("  demo data:      {counts}");
     }
     println!("  customer portal: {base}/portal/  (sign in with a customer login below)");
+    println!("  staff pages:    {base}/staff/  (sign in with a staff login below)");
     println!("  API:            {base}/api/v1/  (OpenAPI document: {base}/api/v1/openapi.json)");
     println!("  staff logins:");
     for (email, password, role) in &logins.staff {

@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::TestApp;
-use reqwest::header::{CONTENT_SECURITY_POLICY, HeaderMap, LOCATION, SET_COOKIE};
-use reqwest::{Client, StatusCode};
+use common::pages::Browser;
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_SECURITY_POLICY;
 use serde_json::json;
 
 on_both_databases!(
@@ -22,138 +21,6 @@ on_both_databases!(
     a_portal_is_served_at_the_root_of_its_own_host,
     a_forgotten_password_is_reset_through_the_pages_in_the_customers_language,
 );
-
-/// A browser: keeps cookies, follows no redirect by itself, says it is same-origin.
-struct Browser {
-    client: Client,
-    base: String,
-    cookies: HashMap<String, String>,
-    language: &'static str,
-    /// The `Host` to ask for, when not the server's address.
-    host: Option<&'static str>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> String {
-        self.headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    /// The form token of the page's first form.
-    fn token(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a form with a token") + marker.len();
-        let end = self.body[start..].find('"').expect("end of token") + start;
-        self.body[start..end].to_owned()
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser {
-            client: Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-            base: app.base.clone(),
-            cookies: HashMap::new(),
-            language: "en",
-            host: None,
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, headers: &HeaderMap) {
-        for value in headers.get_all(SET_COOKIE) {
-            let Some((pair, rest)) = value.to_str().ok().and_then(|v| v.split_once(';')) else {
-                continue;
-            };
-            let Some((name, value)) = pair.split_once('=') else {
-                continue;
-            };
-            if rest.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> Page {
-        if let Some(host) = self.host {
-            request = request.header("host", host);
-        }
-        let response = request
-            .header("cookie", self.cookie_header())
-            .header("sec-fetch-site", "same-origin")
-            .header("accept-language", self.language)
-            .send()
-            .await
-            .expect("answer");
-        let status = response.status();
-        let headers = response.headers().clone();
-        self.keep_cookies(&headers);
-        let body = response.text().await.unwrap_or_default();
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
-    }
-
-    /// Signs in to the default portal as `email`; panics unless it works.
-    async fn sign_in(&mut self, email: &str) {
-        let login = self.get("/portal/login").await;
-        assert_eq!(login.status, StatusCode::OK);
-        let token = login.token();
-        let answer = self
-            .post(
-                "/portal/login",
-                &[
-                    ("csrf", &token),
-                    ("email", email),
-                    ("password", common::CUSTOMER_PASSWORD),
-                    ("next", ""),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        assert_eq!(answer.location(), "/portal/");
-    }
-}
 
 async fn signing_in_leads_home_and_signing_out_ends_the_session(app: TestApp) {
     let acme = app.organization("Acme").await;

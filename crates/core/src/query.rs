@@ -22,7 +22,7 @@ pub enum Filter {
     IdIs(Uuid),
     /// `field = value` (`Value::Null` means IS NULL).
     Eq(String, Value),
-    /// `field` is null or differs from `value`.
+    /// `field` is null or differs from `value`; with `Value::Null`, `field` is not null.
     Ne(String, Value),
     /// `field >= value` (nulls never match).
     Gte(String, Value),

@@ -14,6 +14,23 @@ const STAMPS: &[(&str, &str, &[&str])] = &[
     ("tickets", "closed_at", &["Closed"]),
 ];
 
+/// The statuses of `module` that count as done (none for a module without such a rule).
+pub fn done_statuses(module: &str) -> &'static [&'static str] {
+    STAMPS
+        .iter()
+        .find(|(name, _, _)| *name == module)
+        .map_or(&[], |(_, _, done)| done)
+}
+
+/// The status of `module` that says the record waits on the customer.
+pub fn waiting_status(module: &str) -> Option<&'static str> {
+    match module {
+        "cases" => Some("Waiting on Customer"),
+        "tickets" => Some("Wait For Response"),
+        _ => None,
+    }
+}
+
 /// Sets or clears the stamped time when `changes` moves the status into or out of a done
 /// state. `before` is the record as stored (None on create).
 pub fn apply_system_rules(

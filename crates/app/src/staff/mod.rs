@@ -2,7 +2,9 @@
 //! send), comments, the rules of contacts' portal access, and documents.
 
 pub mod contacts;
+pub mod desk;
 pub mod documents;
+pub mod preview;
 pub mod records;
 
 use atrium_core::{Error, Result};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use atrium_core::query::parse_list_params;
 use atrium_core::validate::{Changes, Mode, parse_input};
 use atrium_core::{Error, ModuleDef, RecordId, Result, Value};
-use atrium_store::{Actor, Effects};
+use atrium_store::{Actor, Effects, Upload};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -63,12 +63,44 @@ impl App {
         module: &str,
         body: &Json,
     ) -> Result<RecordView> {
+        self.staff_create_with_file(staff, module, body, None).await
+    }
+
+    /// [`App::staff_create`] of a record with its file (a document's), in one transaction: a
+    /// refused record leaves no stored file.
+    pub async fn staff_create_with_file(
+        &self,
+        staff: &Staff,
+        module: &str,
+        body: &Json,
+        upload: Option<Upload>,
+    ) -> Result<RecordView> {
         let (module, view) = self.staff_view(module)?;
         let mut changes = parse_input(module, body, Mode::Create)?;
         let actor = Actor::Staff(staff.user.id);
         if module.name != CONTACTS {
-            let record = self.store.create(module, changes, actor).await?;
-            return Ok(RecordView::new(view, record));
+            let stored = match upload {
+                Some(upload) => {
+                    let field = module
+                        .fields
+                        .iter()
+                        .find(|f| matches!(f.field_type, atrium_core::FieldType::File))
+                        .ok_or_else(|| Error::BadRequest("this module takes no file".into()))?;
+                    let (key, info) = self.store.put_file(&module.name, upload).await?;
+                    changes.push((field.name.clone(), Value::File(info)));
+                    Some(key)
+                }
+                None => None,
+            };
+            return match self.store.create(module, changes, actor).await {
+                Ok(record) => Ok(RecordView::new(view, record)),
+                Err(error) => {
+                    if let Some(key) = stored {
+                        self.store.discard_file(&key).await;
+                    }
+                    Err(error)
+                }
+            };
         }
         contacts::check_write(&self.store, None, &mut changes).await?;
         let invite = InvitePlanner::load(self, None, &changes, sets_portal_user(&changes)).await?;
@@ -197,6 +229,12 @@ impl App {
         let query = parse_list_params(other, params)?.and(filter);
         let page = self.store.list(other, &query).await?;
         Ok(Page::of(&view, page, query.page, query.per_page))
+    }
+
+    /// The modules whose records can be listed as related to a record of `module`.
+    pub fn staff_related_modules(&self, module: &str) -> Result<Vec<&ModuleDef>> {
+        let module = self.store.module(module)?;
+        Ok(self.store.related_modules(module))
     }
 
     /// Links (or unlinks) two records many-to-many.

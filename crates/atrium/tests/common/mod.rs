@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod pages;
+
 use std::sync::OnceLock;
 
 use atrium_store::{Role, SessionKind, Store};

@@ -94,6 +94,9 @@ impl Store {
                 let def = module
                     .field(field)
                     .ok_or_else(|| Error::field(field, "unknown field"))?;
+                if value.is_null() {
+                    return Ok(Cond::all().add(Expr::col(field.clone()).is_not_null()));
+                }
                 Cond::any()
                     .add(Expr::col(field.clone()).is_null())
                     .add(Expr::col(field.clone()).ne(bind(&def.field_type, value)))

@@ -49,6 +49,22 @@ impl Store {
         tx.commit().await
     }
 
+    /// The modules with a related list on `module`'s records: those referring to it by a
+    /// field of their own, or linked to it many-to-many (what [`Store::related_filter`] finds).
+    pub fn related_modules(&self, module: &ModuleDef) -> Vec<&ModuleDef> {
+        self.registry()
+            .modules()
+            .iter()
+            .filter(|other| {
+                other
+                    .fields
+                    .iter()
+                    .any(|f| !f.system && f.references() == Some(module.name.as_str()))
+                    || other.can_link(&module.name)
+            })
+            .collect()
+    }
+
     /// The filter selecting `other`'s records related to record `id` of `module`: those whose
     /// reference fields point at it, and those linked to it. None when the modules are not
     /// related at all.

@@ -48,6 +48,15 @@ pub async fn accent(site: Site) -> Response {
     )
 }
 
+/// The accent of the staff pages: the company's, as on the portal.
+pub async fn staff_accent(desk: crate::pages::desk::Desk) -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        accent_css(&desk.company.accent_color),
+        "public, max-age=86400",
+    )
+}
+
 fn rgb(hex: &str) -> Option<[f64; 3]> {
     let hex = hex.strip_prefix('#')?;
     if hex.len() != 6 {

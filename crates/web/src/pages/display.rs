@@ -18,6 +18,8 @@ pub struct Shown {
     pub color: Option<String>,
     /// A reference the visitor may open.
     pub href: Option<String>,
+    /// A reference to a deleted record (shown struck through).
+    pub struck: bool,
     pub empty: bool,
 }
 
@@ -104,6 +106,7 @@ pub fn show(
             };
             Shown {
                 href,
+                struck: reference.deleted,
                 ..Shown::text(label)
             }
         }

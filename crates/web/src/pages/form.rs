@@ -88,20 +88,21 @@ impl FromRequest<AppState> for Fields {
     }
 }
 
-/// Who posts a form: a visitor of the portal's pages, signed in or not.
+/// Who posts a form: a visitor of the portal's or the staff's pages, signed in or not.
 pub trait Poster: FromRequestParts<AppState, Rejection = Response> {
-    fn site(&self) -> &Site;
+    /// The refusal (403, nothing done) of a form without the right token, if it is one.
+    fn refuse_form(&self, sent: &str) -> Option<Response>;
 }
 
 impl Poster for Site {
-    fn site(&self) -> &Site {
-        self
+    fn refuse_form(&self, sent: &str) -> Option<Response> {
+        Site::refuse_form(self, sent)
     }
 }
 
 impl Poster for Visitor {
-    fn site(&self) -> &Site {
-        &self.site
+    fn refuse_form(&self, sent: &str) -> Option<Response> {
+        self.site.refuse_form(sent)
     }
 }
 
@@ -119,7 +120,7 @@ impl<T: Poster + Send> FromRequest<AppState> for Posted<T> {
         let (mut parts, body) = request.into_parts();
         let by = T::from_request_parts(&mut parts, state).await?;
         let Fields(form) = Fields::from_request(Request::from_parts(parts, body), state).await?;
-        match by.site().refuse_form(form.text("csrf")) {
+        match by.refuse_form(form.text("csrf")) {
             Some(refused) => Err(refused),
             None => Ok(Posted { by, form }),
         }

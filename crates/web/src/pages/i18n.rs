@@ -226,11 +226,35 @@ mod tests {
 
     #[test]
     fn every_english_text_has_a_german_one() {
-        let english = keys(include_str!("../../locales/en/portal.ftl"));
-        let german = keys(include_str!("../../locales/de/portal.ftl"));
-        let missing: Vec<_> = english.iter().filter(|k| !german.contains(k)).collect();
-        assert!(missing.is_empty(), "not in German: {missing:?}");
-        assert!(english.len() > 100);
+        for (english, german) in [
+            (
+                include_str!("../../locales/en/portal.ftl"),
+                include_str!("../../locales/de/portal.ftl"),
+            ),
+            (
+                include_str!("../../locales/en/staff.ftl"),
+                include_str!("../../locales/de/staff.ftl"),
+            ),
+        ] {
+            let (english, german) = (keys(english), keys(german));
+            let missing: Vec<_> = english.iter().filter(|k| !german.contains(k)).collect();
+            assert!(missing.is_empty(), "not in German: {missing:?}");
+            assert!(english.len() > 60);
+        }
+    }
+
+    #[test]
+    fn every_activity_kind_and_source_has_words() {
+        use atrium_core::kinds::{ActivityKind, ActivitySource};
+        let staff = keys(include_str!("../../locales/en/staff.ftl"));
+        for kind in ActivityKind::ALL {
+            let key = format!("activity-kind-{}", kind.as_str());
+            assert!(staff.contains(&key.as_str()), "{key} is missing");
+        }
+        for source in ActivitySource::ALL {
+            let key = format!("activity-{}", source.as_str());
+            assert!(staff.contains(&key.as_str()), "{key} is missing");
+        }
     }
 
     #[test]

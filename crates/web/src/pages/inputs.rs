@@ -4,6 +4,8 @@
 //! rest are shown as text; after a 422 the posted values are kept and each error is shown
 //! beside its field.
 
+use std::collections::HashMap;
+
 use atrium_app::customer::Customer;
 use atrium_core::portal::FieldAccess;
 use atrium_core::{FieldDef, FieldError, FieldType, Record, Value};
@@ -12,7 +14,6 @@ use serde_json::{Map, Value as Json, json};
 use crate::AppState;
 use crate::pages::display::{input_value, show};
 use crate::pages::form::Form;
-use crate::pages::site::Site;
 
 /// A field of a form and what the visitor may do to it.
 pub struct Spec<'a> {
@@ -58,32 +59,120 @@ fn kind_of(field: &FieldDef) -> (&'static str, Option<&'static str>) {
     }
 }
 
-/// The options of a reference select: the records of the target module the customer may read.
-async fn reference_choices(
-    state: &AppState,
-    customer: &Customer,
-    module: &str,
-    selected: &str,
-) -> Vec<Choice> {
-    let params = [
-        ("per_page".to_owned(), "200".to_owned()),
-        ("sort".to_owned(), "-updated_at".to_owned()),
-    ];
-    let Ok(page) = state.app.customer_list(customer, module, &params).await else {
-        return Vec::new();
-    };
+/// The records a form's reference selects offer, per target module: `(id, label)`.
+pub type Options = HashMap<String, Vec<(String, String)>>;
+
+/// The target modules of the editable reference fields of `specs`.
+fn referenced<'a>(specs: &'a [Spec<'_>]) -> Vec<&'a str> {
+    let mut modules: Vec<&str> = specs
+        .iter()
+        .filter(|s| s.access == FieldAccess::ReadWrite && !s.def.system)
+        .filter_map(|s| match &s.def.field_type {
+            FieldType::Reference { module } => Some(module.as_str()),
+            _ => None,
+        })
+        .collect();
+    modules.sort_unstable();
+    modules.dedup();
+    modules
+}
+
+/// Options for the most recently changed records of a page of them.
+fn options_of(
+    page: &atrium_app::views::Page<atrium_app::views::RecordView>,
+) -> Vec<(String, String)> {
     page.items
         .iter()
         .map(|item| {
-            let id = item.record.id.to_string();
             let label = atrium_core::record::label_of(&item.view, |f| Some(item.record.get(f)));
-            Choice {
-                selected: id == selected,
-                label: format!("{} {label}", item.record.number),
-                value: id,
-            }
+            (
+                item.record.id.to_string(),
+                format!("{} {label}", item.record.number),
+            )
         })
         .collect()
+}
+
+/// How many records a reference select offers (the most recently changed).
+const OPTION_ROWS: &str = "200";
+
+fn option_params() -> [(String, String); 2] {
+    [
+        ("per_page".to_owned(), OPTION_ROWS.to_owned()),
+        ("sort".to_owned(), "-updated_at".to_owned()),
+    ]
+}
+
+/// The reference options of a customer's form: only records the customer may read.
+pub async fn customer_options(
+    state: &AppState,
+    customer: &Customer,
+    specs: &[Spec<'_>],
+) -> Options {
+    let mut options = Options::new();
+    for module in referenced(specs) {
+        if let Ok(page) = state
+            .app
+            .customer_list(customer, module, &option_params())
+            .await
+        {
+            options.insert(module.to_owned(), options_of(&page));
+        }
+    }
+    options
+}
+
+/// The reference options of a staff form.
+pub async fn staff_options(state: &AppState, specs: &[Spec<'_>]) -> Options {
+    let mut options = Options::new();
+    for module in referenced(specs) {
+        if let Ok(page) = state.app.staff_list(module, &option_params()).await {
+            options.insert(module.to_owned(), options_of(&page));
+        }
+    }
+    options
+}
+
+/// The choices of a reference select: the options, and the selected record even when it is
+/// not among them (an older record).
+fn reference_choices(
+    options: &[(String, String)],
+    selected: &str,
+    stored: Option<&Value>,
+) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = options
+        .iter()
+        .map(|(id, label)| Choice {
+            selected: id == selected,
+            label: label.clone(),
+            value: id.clone(),
+        })
+        .collect();
+    if !selected.is_empty() && !choices.iter().any(|c| c.selected) {
+        let label = match stored {
+            Some(Value::Ref(reference)) if reference.id.to_string() == selected => reference
+                .label
+                .clone()
+                .unwrap_or_else(|| selected.to_owned()),
+            _ => selected.to_owned(),
+        };
+        choices.insert(
+            0,
+            Choice {
+                value: selected.to_owned(),
+                label,
+                selected: true,
+            },
+        );
+    }
+    choices
+}
+
+/// How a form writes values: the visitor's language and time zone, and where references link.
+pub struct Looks<'a> {
+    pub tr: &'a crate::pages::i18n::Tr,
+    pub time_zone: &'a str,
+    pub link: &'a (dyn Fn(&str, &str) -> Option<String> + Sync),
 }
 
 /// What a form is about, and what it shows.
@@ -96,13 +185,11 @@ pub struct Draft<'a> {
 }
 
 /// The inputs of a form for `specs`.
-pub async fn inputs(
-    state: &AppState,
-    site: &Site,
-    customer: &Customer,
+pub fn inputs(
+    looks: &Looks<'_>,
     specs: &[Spec<'_>],
     draft: &Draft<'_>,
-    link: &(dyn Fn(&str, &str) -> Option<String> + Sync),
+    options: &Options,
 ) -> Vec<Input> {
     let mut out = Vec::new();
     for Spec { def, access } in specs {
@@ -116,10 +203,10 @@ pub async fn inputs(
             .iter()
             .find(|e| e.field == def.name)
             .map(|e| e.message.clone());
-        let label = site.tr.field_label(&def.name, &def.label);
+        let label = looks.tr.field_label(&def.name, &def.label);
         if !editable {
             let value = stored
-                .map(|value| show(&site.tr, def, value, &customer.company.time_zone, link).text)
+                .map(|value| show(looks.tr, def, value, looks.time_zone, looks.link).text)
                 .unwrap_or_default();
             out.push(Input {
                 name: def.name.clone(),
@@ -153,9 +240,11 @@ pub async fn inputs(
                     value: v.value.clone(),
                 })
                 .collect(),
-            FieldType::Reference { module } => {
-                reference_choices(state, customer, module, &value).await
-            }
+            FieldType::Reference { module } => reference_choices(
+                options.get(module).map_or(&[][..], Vec::as_slice),
+                &value,
+                stored,
+            ),
             _ => Vec::new(),
         };
         out.push(Input {

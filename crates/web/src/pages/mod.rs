@@ -1,6 +1,7 @@
 //! The pages people use in a browser: server-rendered HTML (askama templates checked at
 //! compile time) that works without JavaScript. The customer's portal lives under `/portal`
-//! (the default portal), `/portal/{slug}`, and at `/` of a portal's own host.
+//! (the default portal), `/portal/{slug}`, and at `/` of a portal's own host; the staff's back
+//! office under `/staff`.
 //!
 //! Handlers here are as thin as the API's: they read the form, call `atrium-app`, and render
 //! the typed view it returns; every rule stays in the app, every read goes through the access
@@ -8,6 +9,7 @@
 
 pub mod assets;
 pub mod chart;
+pub mod desk;
 pub mod display;
 pub mod form;
 pub mod i18n;
@@ -15,6 +17,7 @@ pub mod inputs;
 pub mod portal;
 pub mod render;
 pub mod site;
+pub mod staff;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -33,6 +36,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/portal/{slug}/", axum::routing::get(portal::home::show))
         .nest("/portal", portal::routes(upload_limit))
         .nest("/portal/{slug}", portal::routes(upload_limit))
+        .merge(staff::router(upload_limit))
 }
 
 /// Paths that are never a portal page, whatever the host.

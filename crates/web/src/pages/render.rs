@@ -151,9 +151,21 @@ fn content_security_policy(css_url: Option<&str>) -> String {
     )
 }
 
+/// Whom a page is for: what its response needs beyond the template.
+pub trait Visit {
+    /// The `Set-Cookie` of a form token made for this request, if any.
+    fn form_cookie(&self) -> Option<HeaderValue>;
+}
+
+impl Visit for Site {
+    fn form_cookie(&self) -> Option<HeaderValue> {
+        form_cookie(self)
+    }
+}
+
 /// A rendered page with its headers; `status` defaults to 200.
 pub fn page<T: Template + Framed>(
-    site: &Site,
+    visit: &impl Visit,
     template: &T,
     status: Option<StatusCode>,
 ) -> Response {
@@ -176,13 +188,13 @@ pub fn page<T: Template + Framed>(
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     secure_headers(headers);
-    if let Some(cookie) = form_cookie(site) {
+    if let Some(cookie) = visit.form_cookie() {
         headers.append(header::SET_COOKIE, cookie);
     }
     response
 }
 
-fn secure_headers(headers: &mut axum::http::HeaderMap) {
+pub fn secure_headers(headers: &mut axum::http::HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -254,32 +266,36 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// The catalog key of an error's heading and the message that explains it.
+pub fn error_text(tr: &Tr, error: &Error) -> (&'static str, String) {
+    match error {
+        Error::NotFound => ("error-not-found-title", tr.t("error-not-found")),
+        Error::Forbidden(_) | Error::Refused(_) => {
+            ("error-forbidden-title", tr.t("error-forbidden"))
+        }
+        Error::Conflict(_) | Error::PreconditionFailed => {
+            ("error-conflict-title", tr.t("error-conflict"))
+        }
+        Error::Busy { .. } | Error::TooManyAttempts { .. } => {
+            ("error-unavailable-title", tr.t("error-unavailable"))
+        }
+        Error::BadRequest(why) | Error::TooLarge(why) => ("error-invalid-title", why.clone()),
+        Error::Validation(errors) => (
+            "error-invalid-title",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => ("error-server-title", tr.t("error-server")),
+    }
+}
+
 impl ErrorPage {
     pub fn new(site: &Site, error: &Error) -> Self {
-        let tr = &site.tr;
-        let (title, message) = match error {
-            Error::NotFound => ("error-not-found-title", tr.t("error-not-found")),
-            Error::Forbidden(_) | Error::Refused(_) => {
-                ("error-forbidden-title", tr.t("error-forbidden"))
-            }
-            Error::Conflict(_) | Error::PreconditionFailed => {
-                ("error-conflict-title", tr.t("error-conflict"))
-            }
-            Error::Busy { .. } | Error::TooManyAttempts { .. } => {
-                ("error-unavailable-title", tr.t("error-unavailable"))
-            }
-            Error::BadRequest(why) | Error::TooLarge(why) => ("error-invalid-title", why.clone()),
-            Error::Validation(errors) => (
-                "error-invalid-title",
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            _ => ("error-server-title", tr.t("error-server")),
-        };
-        let heading = tr.t(title);
+        let (title, message) = error_text(&site.tr, error);
+        let heading = site.tr.t(title);
         ErrorPage {
             c: Chrome::public(site, heading.clone()),
             heading,

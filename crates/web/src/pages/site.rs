@@ -55,8 +55,31 @@ pub fn path_under(prefix: &str, page: &str) -> String {
 
 /// The form token of a signed-in visitor: derived from the session, so a page of one session
 /// cannot be posted with another's.
-fn session_form_token(session: &str) -> String {
+pub fn session_form_token(session: &str) -> String {
     token_digest(&format!("form:{session}"))
+}
+
+/// The pre-session form token of a request: the digest of its `atrium_form` cookie, or of a
+/// new one (returned second, to be set on the response).
+pub fn pre_session_token(headers: &axum::http::HeaderMap) -> (String, Option<String>) {
+    match cookie_value(headers, FORM_COOKIE).filter(|v| !v.is_empty()) {
+        Some(value) => (token_digest(&value), None),
+        None => {
+            let (value, digest) = new_token();
+            (digest, Some(value))
+        }
+    }
+}
+
+/// Whether `sent` is the form token of a visitor with `session` (if signed in) and the
+/// pre-session token `form_token`. The pre-session token also passes for a signed-in visitor
+/// whose form was rendered before signing in (the sign-in page itself).
+pub fn form_token_valid(sent: &str, session: Option<&str>, form_token: &str) -> bool {
+    let expected = match session {
+        Some(session) => session_form_token(session),
+        None => form_token.to_owned(),
+    };
+    !sent.is_empty() && (sent == expected || sent == form_token)
 }
 
 impl Site {
@@ -67,13 +90,7 @@ impl Site {
 
     /// The refusal (403, nothing done) of a form without the right token, if it is one.
     pub fn refuse_form(&self, sent: &str) -> Option<Response> {
-        let expected = match &self.session {
-            Some(session) => session_form_token(session),
-            None => self.form_token.clone(),
-        };
-        // The pre-session token also passes for a signed-in visitor whose form was rendered
-        // before signing in (the sign-in page itself).
-        let valid = !sent.is_empty() && (sent == expected || sent == self.form_token);
+        let valid = form_token_valid(sent, self.session.as_deref(), &self.form_token);
         (!valid).then(|| {
             self.error(Error::Forbidden(
                 "the form token is missing or wrong".into(),
@@ -109,7 +126,7 @@ impl Site {
     }
 }
 
-fn status_of(error: &Error) -> StatusCode {
+pub fn status_of(error: &Error) -> StatusCode {
     match error {
         Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) | Error::Refused(_) => StatusCode::FORBIDDEN,
@@ -158,14 +175,7 @@ impl FromRequestParts<AppState> for Site {
             .and_then(Tr::from_accept_language)
             .or_else(|| Tr::of(&front.company.language))
             .unwrap_or_default();
-        let (form_token, new_form_cookie) =
-            match cookie_value(&parts.headers, FORM_COOKIE).filter(|v| !v.is_empty()) {
-                Some(value) => (token_digest(&value), None),
-                None => {
-                    let (value, digest) = new_token();
-                    (digest, Some(value))
-                }
-            };
+        let (form_token, new_form_cookie) = pre_session_token(&parts.headers);
         Ok(Site {
             front,
             prefix,
@@ -226,8 +236,13 @@ impl FromRequestParts<AppState> for Visitor {
 
 /// The `Set-Cookie` of a new form token, if the visitor had none.
 pub fn form_cookie(site: &Site) -> Option<HeaderValue> {
-    let value = site.new_form_cookie.as_ref()?;
-    let secure = if site.secure_cookies { "; Secure" } else { "" };
+    new_form_cookie(site.new_form_cookie.as_deref(), site.secure_cookies)
+}
+
+/// The `Set-Cookie` of the pre-session form token `value`, if one was made for this request.
+pub fn new_form_cookie(value: Option<&str>, secure: bool) -> Option<HeaderValue> {
+    let value = value?;
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{FORM_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400{secure}"
     ))

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::form::{Form, Posted};
-use crate::pages::inputs::{Draft, Input, Spec, body_of, inputs};
+use crate::pages::inputs::{Draft, Input, Looks, Spec, body_of, customer_options, inputs};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
 
@@ -103,7 +103,13 @@ async fn page(
             posted,
             errors,
         };
-        let inputs = inputs(state, site, customer, &specs, &draft, &|_, _| None).await;
+        let looks = Looks {
+            tr: &site.tr,
+            time_zone: &customer.company.time_zone,
+            link: &|_, _| None,
+        };
+        let options = customer_options(state, customer, &specs).await;
+        let inputs = inputs(&looks, &specs, &draft, &options);
         parts.push(Part {
             name,
             title,

@@ -18,7 +18,7 @@ use crate::extract::QueryPairs;
 use crate::pages::display::{Shown, show};
 use crate::pages::form::{Form, Posted};
 use crate::pages::i18n::Arg;
-use crate::pages::inputs::{Draft, Input, Spec, body_of, inputs};
+use crate::pages::inputs::{Draft, Input, Looks, Spec, body_of, customer_options, inputs};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
 
@@ -668,7 +668,14 @@ async fn form_page(
         errors,
     };
     let specs = specs(state, entry);
-    let inputs = inputs(state, site, customer, &specs, &draft, &linker(site, &menu)).await;
+    let link = linker(site, &menu);
+    let looks = Looks {
+        tr: &site.tr,
+        time_zone: &customer.company.time_zone,
+        link: &link,
+    };
+    let options = customer_options(state, customer, &specs).await;
+    let inputs = inputs(&looks, &specs, &draft, &options);
     let (heading, action, cancel, submit) = match current {
         Some(view) => {
             let id = view.record.id.to_string();

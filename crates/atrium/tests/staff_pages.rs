@@ -1,0 +1,487 @@
+//! The staff back office in HTML, over HTTP as a browser would use it: signing in, the start
+//! page's work lists, every module's list, record and forms (errors kept, a stale edit said),
+//! delete with confirmation, replies and internal notes as the customer sees them, a contact's
+//! portal access with its invitation and timeline, and "view as customer" from the same access
+//! engine as the customer's own pages.
+
+mod common;
+
+use common::TestApp;
+use common::pages::Browser;
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_databases!(
+    staff_sign_in_and_see_their_work,
+    every_module_has_a_list_a_record_page_and_forms,
+    a_record_is_created_edited_and_deleted_through_forms,
+    a_reply_reaches_the_customer_and_an_internal_note_does_not,
+    a_contact_is_given_portal_access_and_viewed_as_the_customer,
+    a_staff_form_without_its_token_changes_nothing,
+);
+
+async fn staff_sign_in_and_see_their_work(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let agent_id = app
+        .store
+        .staff_user_by_email("agent@example.com")
+        .await
+        .expect("read")
+        .expect("the agent")
+        .id
+        .to_string();
+    app.create(
+        "cases",
+        json!({"title": "Assigned printer", "organization": acme, "assigned_to": agent_id, "status": "Open"}),
+    )
+    .await;
+    app.create(
+        "cases",
+        json!({"title": "Closed long ago", "organization": acme, "assigned_to": agent_id, "status": "Closed"}),
+    )
+    .await;
+    app.create(
+        "cases",
+        json!({"title": "Waiting for logs", "organization": acme, "status": "Waiting on Customer"}),
+    )
+    .await;
+    let raised = common::send(
+        app.portal(&emma, reqwest::Method::POST, "/records/cases")
+            .json(&json!({"title": "Raised in the portal"})),
+    )
+    .await;
+    assert_eq!(raised.0, StatusCode::CREATED, "{}", raised.1);
+
+    let mut browser = Browser::new(&app);
+    let home = browser.get("/staff/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert!(home.location().starts_with("/staff/login?next="));
+
+    let login = browser.get("/staff/login").await;
+    let token = login.token();
+    let wrong = browser
+        .post(
+            "/staff/login",
+            &[
+                ("csrf", &token),
+                ("email", "agent@example.com"),
+                ("password", "not it"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .body
+            .contains("The e-mail address or password is not right.")
+    );
+
+    browser.staff_sign_in("agent@example.com").await;
+    let home = browser.get("/staff/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    let assigned = section(&home.body, "cases-work-assigned");
+    assert!(assigned.contains("Assigned printer"), "{assigned}");
+    assert!(assigned.contains("One record"), "the count: {assigned}");
+    assert!(!assigned.contains("Closed long ago"), "done is not work");
+    assert!(section(&home.body, "cases-work-waiting").contains("Waiting for logs"));
+    assert!(section(&home.body, "cases-work-new").contains("Raised in the portal"));
+    assert!(
+        !home.body.contains("/staff/settings/"),
+        "an agent has no settings in the menu"
+    );
+
+    let token = home.token();
+    let out = browser.post("/staff/logout", &[("csrf", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/staff/login?out=1");
+    assert_eq!(browser.get("/staff/").await.status, StatusCode::SEE_OTHER);
+}
+
+/// The part of a page from the element with `id` to the end of its section.
+fn section<'a>(body: &'a str, id: &str) -> &'a str {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id} in {body}"));
+    let end = body[start..]
+        .find("</section>")
+        .map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+async fn every_module_has_a_list_a_record_page_and_forms(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    browser.staff_sign_in("admin@example.com").await;
+    let modules: Vec<String> = app
+        .store
+        .registry()
+        .modules()
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let acme = app.organization("Acme").await;
+    for module in &modules {
+        let list = browser.get(&format!("/staff/records/{module}")).await;
+        assert_eq!(list.status, StatusCode::OK, "{module}: {}", list.body);
+        let new = browser.get(&format!("/staff/records/{module}/new")).await;
+        assert_eq!(new.status, StatusCode::OK, "{module}: {}", new.body);
+        assert!(new.body.contains("name=\"csrf\""));
+    }
+    // A record of a module with references and picklists: its page groups the fields.
+    let case = app
+        .create(
+            "cases",
+            json!({"title": "Fields grouped", "organization": acme, "priority": "High", "description": "**Bold** words"}),
+        )
+        .await;
+    let id = case["id"].as_str().expect("id");
+    let page = browser.get(&format!("/staff/records/cases/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<strong>Bold</strong>"),
+        "markdown rendered"
+    );
+    assert!(page.body.contains("Kept by Atrium"));
+    assert!(
+        page.body
+            .contains(&format!("/staff/records/organizations/{acme}"))
+    );
+    // The list filters by picklist and reference, sorts, and keeps all of it in the URL.
+    let filtered = browser
+        .get(&format!(
+            "/staff/records/cases?priority=High&organization={acme}&sort=-priority"
+        ))
+        .await;
+    assert_eq!(filtered.status, StatusCode::OK);
+    assert!(filtered.body.contains("Fields grouped"));
+    assert!(filtered.body.contains("<option value=\"High\" selected>"));
+    let none = browser.get("/staff/records/cases?priority=Low").await;
+    assert!(!none.body.contains("Fields grouped"));
+    assert!(
+        none.body.contains("Nothing matches your search"),
+        "{}",
+        none.body
+    );
+    // An unknown module or record is a 404 page.
+    assert_eq!(
+        browser.get("/staff/records/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        browser
+            .get("/staff/records/cases/00000000-0000-0000-0000-000000000000")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_record_is_created_edited_and_deleted_through_forms(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let mut browser = Browser::new(&app);
+    browser.staff_sign_in("agent@example.com").await;
+    let form = browser.get("/staff/records/cases/new").await;
+    let token = form.token();
+
+    // A refused create keeps what was typed and says what is wrong beside the field.
+    let refused = browser
+        .post(
+            "/staff/records/cases",
+            &[
+                ("csrf", &token),
+                ("title", ""),
+                ("priority", "Urgent"),
+                ("organization", &acme),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"title-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("<option value=\"Urgent\" selected>"));
+
+    let created = browser
+        .post(
+            "/staff/records/cases",
+            &[
+                ("csrf", &token),
+                ("title", "Created from the form"),
+                ("priority", "Urgent"),
+                ("organization", &acme),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let path = created.location();
+    assert!(path.starts_with("/staff/records/cases/"));
+    let id = path.rsplit('/').next().expect("id").to_owned();
+    let (_, stored) = app.get(&format!("/api/v1/records/cases/{id}")).await;
+    assert_eq!(stored["priority"], "Urgent");
+    assert_eq!(stored["organization"]["id"], acme.as_str());
+
+    // An edit from an old version: said, and what was typed is kept.
+    let edit = browser.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let version = value_of(&edit.body, "version");
+    app.patch(
+        &format!("/api/v1/records/cases/{id}"),
+        json!({"status": "Open"}),
+    )
+    .await;
+    let stale = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &token),
+                ("version", &version),
+                ("title", "My typed title"),
+                ("priority", "Urgent"),
+                ("organization", &acme),
+                ("status", "New"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("Someone else saved this record"));
+    assert!(stale.body.contains("value=\"My typed title\""));
+    assert_ne!(
+        value_of(&stale.body, "version"),
+        version,
+        "the form moves on"
+    );
+    let (_, now) = app.get(&format!("/api/v1/records/cases/{id}")).await;
+    assert_eq!(now["title"], "Created from the form", "nothing saved");
+
+    let saved = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &token),
+                ("version", &value_of(&stale.body, "version")),
+                ("title", "My typed title"),
+                ("priority", "Urgent"),
+                ("organization", &acme),
+                ("status", "Open"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{path}?saved=1"));
+    let page = browser.get(&saved.location()).await;
+    assert!(page.body.contains("My typed title") && page.body.contains("Saved."));
+    assert!(
+        page.body
+            .contains("Title: Created from the form → My typed title"),
+        "the history: {}",
+        page.body
+    );
+
+    // Delete asks first, then the record is gone.
+    let confirm = browser.get(&format!("{path}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("Delete"));
+    let (status, _) = app.get(&format!("/api/v1/records/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "a GET deletes nothing");
+    let deleted = browser
+        .post(&format!("{path}/delete"), &[("csrf", &token)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(deleted.location(), "/staff/records/cases?deleted=1");
+    assert_eq!(browser.get(&path).await.status, StatusCode::NOT_FOUND);
+}
+
+/// The value of the hidden input `name`.
+fn value_of(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker).expect("the input") + marker.len();
+    let end = body[start..].find('"').expect("end") + start;
+    body[start..end].to_owned()
+}
+
+async fn a_reply_reaches_the_customer_and_an_internal_note_does_not(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let (status, raised) = common::send(
+        app.portal(&emma, reqwest::Method::POST, "/records/cases")
+            .json(&json!({"title": "Invoice looks wrong"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{raised}");
+    let id = raised["id"].as_str().expect("id");
+    let path = format!("/staff/records/cases/{id}");
+
+    let mut staff = Browser::new(&app);
+    staff.staff_sign_in("agent@example.com").await;
+    let page = staff.get(&path).await;
+    assert!(page.body.contains("Created by (customer)"), "{}", page.body);
+    assert!(page.body.contains("Emma Stone"));
+    let token = page.token();
+    let reply = staff
+        .post(
+            &format!("{path}/comments"),
+            &[
+                ("csrf", &token),
+                ("internal", "0"),
+                ("body", "We are on it, **Emma**."),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let note = staff
+        .post(
+            &format!("{path}/comments"),
+            &[
+                ("csrf", &token),
+                ("internal", "1"),
+                ("body", "Customer owes us two invoices."),
+            ],
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::SEE_OTHER);
+    let empty = staff
+        .post(
+            &format!("{path}/comments"),
+            &[("csrf", &token), ("internal", "1"), ("body", "  ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("value=\"1\" checked"),
+        "the kind is kept"
+    );
+
+    let page = staff.get(&path).await;
+    assert!(page.body.contains("Internal note") && page.body.contains("owes us"));
+
+    let mut customer = Browser::new(&app);
+    customer.sign_in(&emma.email).await;
+    let theirs = customer.get(&format!("/portal/records/cases/{id}")).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("We are on it, <strong>Emma</strong>."));
+    assert!(
+        !theirs.body.contains("owes us"),
+        "internal notes stay inside"
+    );
+}
+
+async fn a_contact_is_given_portal_access_and_viewed_as_the_customer(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let globex = app.organization("Globex").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    app.create(
+        "cases",
+        json!({"title": "Acme printer", "organization": acme, "contact": emma.id}),
+    )
+    .await;
+    app.create(
+        "cases",
+        json!({"title": "Globex merger", "organization": globex}),
+    )
+    .await;
+    let olga = app
+        .create(
+            "contacts",
+            json!({"first_name": "Olga", "last_name": "Orlova", "email": "olga@acme.example", "organization": acme}),
+        )
+        .await;
+    let olga_id = olga["id"].as_str().expect("id");
+    let path = format!("/staff/records/contacts/{olga_id}");
+
+    let mut staff = Browser::new(&app);
+    staff.staff_sign_in("admin@example.com").await;
+    let page = staff.get(&path).await;
+    assert!(page.body.contains("This contact has no portal access."));
+    let edit = staff.get(&format!("{path}/edit")).await;
+    let token = edit.token();
+    let version = value_of(&edit.body, "version");
+    let saved = staff
+        .post(
+            &path,
+            &[
+                ("csrf", &token),
+                ("version", &version),
+                ("first_name", "Olga"),
+                ("last_name", "Orlova"),
+                ("email", "olga@acme.example"),
+                ("organization", &acme),
+                ("portal_user", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{path}?invited=1"));
+    let page = staff.get(&saved.location()).await;
+    assert!(page.body.contains("The invitation is on its way."));
+    assert!(page.body.contains("Invitation sent"), "{}", page.body);
+    let (_, outbox) = app.get("/api/v1/admin/outbox").await;
+    assert!(
+        outbox["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|mail| mail["to"] == "olga@acme.example"),
+        "{outbox}"
+    );
+    // The timeline filters by source.
+    let email_only = staff.get(&format!("{path}?source=email")).await;
+    assert_eq!(email_only.status, StatusCode::OK);
+    let staff_only = staff.get(&format!("{path}?source=portal")).await;
+    assert!(section(&staff_only.body, "activity-title").contains("Nothing yet."));
+
+    // Re-sending works from the page.
+    let resent = staff
+        .post(&format!("{path}/invitation"), &[("csrf", &token)])
+        .await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER);
+    assert_eq!(resent.location(), format!("{path}?invited=1"));
+
+    // View as customer: exactly what Emma's own session shows.
+    let preview_path = format!("/staff/records/contacts/{}/portal-preview", emma.id);
+    let preview = staff.get(&format!("{preview_path}?module=cases")).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("Acme printer"));
+    assert!(!preview.body.contains("Globex merger"));
+    let mut customer = Browser::new(&app);
+    customer.sign_in(&emma.email).await;
+    let own = customer.get("/portal/records/cases").await;
+    assert!(own.body.contains("Acme printer") && !own.body.contains("Globex merger"));
+    for module in ["cases", "documents", "faqs"] {
+        let shown_to_customer = own.body.contains(&format!("/portal/records/{module}\""))
+            || module == "faqs" && own.body.contains("/portal/faqs\"");
+        let in_preview = preview.body.contains(&format!("module={module}\""))
+            || preview.body.contains(&format!("module={module}&"));
+        assert_eq!(
+            shown_to_customer, in_preview,
+            "{module}: the preview's menu is the customer's"
+        );
+    }
+}
+
+async fn a_staff_form_without_its_token_changes_nothing(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let mut browser = Browser::new(&app);
+    browser.staff_sign_in("agent@example.com").await;
+    let refused = browser
+        .post(
+            "/staff/records/cases",
+            &[("title", "Forged"), ("organization", &acme)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let wrong = browser
+        .post(
+            "/staff/records/cases",
+            &[
+                ("csrf", "guess"),
+                ("title", "Forged"),
+                ("organization", &acme),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let (_, list) = app.get("/api/v1/records/cases?q=Forged").await;
+    assert_eq!(list["total"], 0);
+}
