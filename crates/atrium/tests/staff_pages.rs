@@ -18,6 +18,9 @@ on_both_databases!(
     a_reply_reaches_the_customer_and_an_internal_note_does_not,
     a_contact_is_given_portal_access_and_viewed_as_the_customer,
     a_staff_form_without_its_token_changes_nothing,
+    an_agent_cannot_open_settings,
+    a_portal_is_configured_through_its_three_tabs,
+    settings_pages_save_refuse_and_send,
 );
 
 async fn staff_sign_in_and_see_their_work(app: TestApp) {
@@ -484,4 +487,280 @@ async fn a_staff_form_without_its_token_changes_nothing(app: TestApp) {
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     let (_, list) = app.get("/api/v1/records/cases?q=Forged").await;
     assert_eq!(list["total"], 0);
+}
+
+async fn an_agent_cannot_open_settings(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    browser.staff_sign_in("agent@example.com").await;
+    for page in [
+        "/staff/settings/",
+        "/staff/settings/company",
+        "/staff/settings/portals",
+        "/staff/settings/portals/default",
+        "/staff/settings/portal-roles",
+        "/staff/settings/email-templates",
+        "/staff/settings/email",
+        "/staff/settings/users",
+    ] {
+        let answer = browser.get(page).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{page}");
+    }
+    let home = browser.get("/staff/").await;
+    let token = home.token();
+    let refused = browser
+        .post("/staff/settings/email/test", &[("csrf", &token)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let (_, outbox) = app.get("/api/v1/admin/outbox").await;
+    assert_eq!(outbox["items"].as_array().map(Vec::len), Some(0));
+}
+
+async fn a_portal_is_configured_through_its_three_tabs(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let colleague = app
+        .create(
+            "contacts",
+            json!({"first_name": "Carl", "last_name": "Colleague", "organization": acme}),
+        )
+        .await;
+    app.create(
+        "cases",
+        json!({"title": "Case of Carl Colleague", "organization": acme, "contact": colleague["id"], "priority": "Urgent"}),
+    )
+    .await;
+    let mut admin = Browser::new(&app);
+    admin.staff_sign_in("admin@example.com").await;
+    let (_, before) = app.get("/api/v1/admin/portals/default").await;
+
+    // Saving each tab unchanged changes nothing.
+    for tab in ["details", "layout", "profile"] {
+        let action = format!("/staff/settings/portals/default?tab={tab}");
+        let page = admin.get(&action).await;
+        assert_eq!(page.status, StatusCode::OK, "{tab}: {}", page.body);
+        let fields = page.form_fields(&action);
+        let saved = admin.post_fields(&action, &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{tab}: {}", saved.body);
+        let (_, after) = app.get("/api/v1/admin/portals/default").await;
+        assert_eq!(after, before, "saving {tab} unchanged changed the portal");
+    }
+
+    // Hide a field, switch cases to the whole organization, put the FAQ first in the menu.
+    let action = "/staff/settings/portals/default?tab=layout";
+    let page = admin.get(action).await;
+    let mut fields = page.form_fields(action);
+    for (name, value) in &mut fields {
+        match name.as_str() {
+            "m.cases.field.priority" => *value = "hidden".into(),
+            "m.cases.scope" => *value = "all".into(),
+            "menu_order.faqs" => *value = "0".into(),
+            _ => {}
+        }
+    }
+    let saved = admin.post_fields(action, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, after) = app.get("/api/v1/admin/portals/default").await;
+    let modules = after["modules"].as_array().expect("modules");
+    assert_eq!(modules[0]["module"], "faqs", "{after}");
+    let cases = modules
+        .iter()
+        .find(|m| m["module"] == "cases")
+        .expect("cases");
+    assert_eq!(cases["scope"], "all");
+    assert!(cases["fields"].get("priority").is_none(), "{cases}");
+
+    // The customer sees it at once.
+    let mut customer = Browser::new(&app);
+    customer.sign_in(&emma.email).await;
+    let list = customer.get("/portal/records/cases").await;
+    assert!(
+        list.body.contains("Case of Carl Colleague"),
+        "scope all: {}",
+        list.body
+    );
+    assert!(
+        !list.body.contains("Urgent"),
+        "the hidden field is not shown"
+    );
+    let menu_faq = list.body.find("/portal/faqs").expect("FAQ in the menu");
+    let menu_cases = list
+        .body
+        .find("/portal/records/cases\"")
+        .expect("cases in the menu");
+    assert!(menu_faq < menu_cases, "the FAQ comes first");
+
+    // A refused save says so beside the field, and keeps the portal as it was.
+    let action = "/staff/settings/portals/default?tab=details";
+    let page = admin.get(action).await;
+    let mut fields = page.form_fields(action);
+    for (name, value) in &mut fields {
+        if name == "name" {
+            value.clear();
+        }
+    }
+    let refused = admin.post_fields(action, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"name-error\""),
+        "{}",
+        refused.body
+    );
+    let (_, unchanged) = app.get("/api/v1/admin/portals/default").await;
+    assert_eq!(unchanged, after);
+}
+
+async fn settings_pages_save_refuse_and_send(app: TestApp) {
+    let mut admin = Browser::new(&app);
+    admin.staff_sign_in("admin@example.com").await;
+
+    // Company: unchanged is unchanged; a bad color is refused beside its field.
+    let (_, company) = app.get("/api/v1/admin/company").await;
+    let page = admin.get("/staff/settings/company").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let fields = page.form_fields("/staff/settings/company\"");
+    let saved = admin.post_fields("/staff/settings/company", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.get("/api/v1/admin/company").await.1, company);
+    let mut bad = fields.clone();
+    for (name, value) in &mut bad {
+        if name == "accent_color" {
+            *value = "blue-ish".into();
+        }
+    }
+    let refused = admin.post_fields("/staff/settings/company", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"accent_color-error\""),
+        "{}",
+        refused.body
+    );
+
+    // Staff users: a new agent, then deactivated; a missing name is refused.
+    let page = admin.get("/staff/settings/users").await;
+    let token = page.token();
+    let refused = admin
+        .post(
+            "/staff/settings/users",
+            &[
+                ("csrf", &token),
+                ("name", ""),
+                ("email", "nina@example.com"),
+                ("password", "a long enough passphrase"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("value=\"nina@example.com\""),
+        "typed values are kept"
+    );
+    let created = admin
+        .post(
+            "/staff/settings/users",
+            &[
+                ("csrf", &token),
+                ("name", "Nina New"),
+                ("email", "nina@example.com"),
+                ("password", "a long enough passphrase"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let nina = app
+        .store
+        .staff_user_by_email("nina@example.com")
+        .await
+        .expect("read")
+        .expect("created");
+    let off = admin
+        .post(
+            &format!("/staff/settings/users/{}", nina.id),
+            &[("csrf", &token), ("role", "agent")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    let nina = app
+        .store
+        .staff_user(nina.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(!nina.active, "deactivated");
+
+    // E-mail: a test mail goes through the outbox, which the page lists.
+    let sent = admin
+        .post("/staff/settings/email/test", &[("csrf", &token)])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let email = admin.get(&sent.location()).await;
+    assert!(email.body.contains("Atrium test mail"), "{}", email.body);
+    assert!(email.body.contains("admin@example.com"));
+
+    // Templates: a preview of what is typed, without saving; a template that does not
+    // render is refused.
+    let preview = admin
+        .post(
+            "/staff/settings/email-templates/portal_invitation",
+            &[
+                ("csrf", &token),
+                ("preview", "1"),
+                ("subject", "Hello {{ contact.first_name }}!"),
+                ("body_text", "Join: {{ link }}"),
+                ("body_html", "<p>Join: {{ link }}</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("<strong>Hello "), "{}", preview.body);
+    let (_, stored) = app
+        .get("/api/v1/admin/email-templates/portal_invitation")
+        .await;
+    assert_ne!(
+        stored["subject"], "Hello {{ contact.first_name }}!",
+        "a preview saves nothing"
+    );
+    let refused = admin
+        .post(
+            "/staff/settings/email-templates/portal_invitation",
+            &[
+                ("csrf", &token),
+                ("subject", "Hello {{ contact.first_name "),
+                ("body_text", "x"),
+                ("body_html", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Portal roles: a new role, then a grant in its grid.
+    let created = admin
+        .post(
+            "/staff/settings/portal-roles",
+            &[("csrf", &token), ("name", "Billing")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let (_, roles) = app.get("/api/v1/admin/portal-roles").await;
+    let role = roles["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["name"] == "Billing")
+        .expect("the role")
+        .clone();
+    let id = role["id"].as_str().expect("id");
+    let action = format!("/staff/settings/portal-roles/{id}");
+    let page = admin.get("/staff/settings/portal-roles").await;
+    let mut fields = page.form_fields(&action);
+    fields.retain(|(k, _)| k != "p.documents.read");
+    fields.push(("p.documents.read".into(), "account".into()));
+    let saved = admin.post_fields(&action, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, role) = app.get(&format!("/api/v1/admin/portal-roles/{id}")).await;
+    assert_eq!(
+        role["permissions"]["documents"]["read"], "account",
+        "{role}"
+    );
 }

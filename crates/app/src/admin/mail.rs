@@ -38,6 +38,30 @@ impl App {
         Ok(settings)
     }
 
+    /// Queues a test mail to the admin's own address, through the outbox like every mail, so
+    /// that the outbox shows whether delivery works.
+    pub async fn send_test_mail(&self, admin: &Staff) -> Result<()> {
+        admin.require_admin()?;
+        let company = self.store.company().await?;
+        let text = format!(
+            "This is a test mail from {}'s Atrium. If you read this, mail is delivered.",
+            company.name
+        );
+        let html = atrium_core::markdown::to_safe_html(&text);
+        let effects = atrium_store::Effects {
+            mails: vec![atrium_store::NewMail {
+                to: admin.user.email.clone(),
+                subject: "Atrium test mail".into(),
+                text,
+                html,
+                template: "test_mail".into(),
+                ..atrium_store::NewMail::default()
+            }],
+            ..atrium_store::Effects::default()
+        };
+        self.store.apply_effects(&effects).await
+    }
+
     /// Sends the contact `id` a new invitation to their portal. Answers
     /// `{invited: true}`, or `{invited: false, reason}` when mail may not go to them; the
     /// mail, the new token, the revocation of older ones and the activity entry are written

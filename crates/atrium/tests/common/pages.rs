@@ -160,3 +160,95 @@ impl Browser {
         assert_eq!(answer.location(), "/portal/");
     }
 }
+
+/// The value of attribute `name` in the start tag `tag` (our pages quote every attribute).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+fn has_flag(tag: &str, flag: &str) -> bool {
+    tag.split(|c: char| c.is_whitespace() || c == '>')
+        .any(|word| word == flag)
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+impl Page {
+    /// What the browser would post for the form whose `action` starts with `action`: inputs
+    /// with their values (checkboxes and radios only when checked), each select's chosen
+    /// option, textareas' text. Enough for the pages' own, well-formed forms.
+    pub fn form_fields(&self, action: &str) -> Vec<(String, String)> {
+        let marker = format!("action=\"{action}");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no form to {action}"));
+        let end = self.body[start..]
+            .find("</form>")
+            .map_or(self.body.len(), |e| start + e);
+        let form = &self.body[start..end];
+        let mut fields = Vec::new();
+        let mut rest = form;
+        while let Some(open) = rest.find('<') {
+            rest = &rest[open..];
+            let close = rest.find('>').unwrap_or(rest.len());
+            let tag = &rest[..close];
+            if tag.starts_with("<input") {
+                let kind = attribute(tag, "type").unwrap_or_else(|| "text".into());
+                if let Some(name) = attribute(tag, "name")
+                    && (!matches!(kind.as_str(), "checkbox" | "radio") || has_flag(tag, "checked"))
+                    && kind != "file"
+                {
+                    fields.push((name, attribute(tag, "value").unwrap_or_default()));
+                }
+            } else if tag.starts_with("<textarea")
+                && let Some(name) = attribute(tag, "name")
+            {
+                let text_end = rest.find("</textarea>").unwrap_or(rest.len());
+                fields.push((name, unescape(&rest[close + 1..text_end])));
+            } else if tag.starts_with("<select")
+                && let Some(name) = attribute(tag, "name")
+            {
+                let select_end = rest.find("</select>").unwrap_or(rest.len());
+                let options = &rest[..select_end];
+                let mut chosen = None;
+                let mut first = None;
+                for option in options.split("<option").skip(1) {
+                    let value = attribute(&format!(" {option}"), "value").unwrap_or_default();
+                    first.get_or_insert(value.clone());
+                    if has_flag(option.split('>').next().unwrap_or(""), "selected") {
+                        chosen = Some(value);
+                    }
+                }
+                fields.push((name, chosen.or(first).unwrap_or_default()));
+            }
+            rest = &rest[close.min(rest.len())..];
+            if rest.len() <= 1 {
+                break;
+            }
+            rest = &rest[1..];
+        }
+        fields
+    }
+}
+
+impl Browser {
+    /// Posts `fields` (as [`Page::form_fields`] gives them) to `path`.
+    pub async fn post_fields(&mut self, path: &str, fields: &[(String, String)]) -> Page {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(path, &pairs).await
+    }
+}

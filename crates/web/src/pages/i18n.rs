@@ -244,6 +244,37 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_named_by_the_pages_has_words() {
+        use atrium_core::portal::Home;
+        let staff = keys(include_str!("../../locales/en/staff.ftl"));
+        let portal = keys(include_str!("../../locales/en/portal.ftl"));
+        let both: Vec<_> = staff.iter().filter(|k| portal.contains(k)).collect();
+        assert!(both.is_empty(), "one catalog overrides the other: {both:?}");
+        let staff: Vec<&str> = staff.into_iter().chain(portal).collect();
+        let word = |v: serde_json::Value| v.as_str().unwrap_or_default().replace('_', "-");
+        let home = Home::default();
+        let mut wanted: Vec<String> = Vec::new();
+        wanted.extend(
+            home.widgets
+                .iter()
+                .map(|w| format!("widget-{}", word(serde_json::json!(w)))),
+        );
+        wanted.extend(
+            home.shortcuts
+                .iter()
+                .map(|s| format!("shortcut-{}", word(serde_json::json!(s)))),
+        );
+        wanted.extend(
+            atrium_core::templates::NAMES
+                .iter()
+                .map(|n| format!("template-{}", n.replace('_', "-"))),
+        );
+        for key in wanted {
+            assert!(staff.contains(&key.as_str()), "{key} is missing");
+        }
+    }
+
+    #[test]
     fn every_activity_kind_and_source_has_words() {
         use atrium_core::kinds::{ActivityKind, ActivitySource};
         let staff = keys(include_str!("../../locales/en/staff.ftl"));

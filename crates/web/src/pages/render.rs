@@ -78,22 +78,25 @@ impl Chrome {
             label: tr.t("nav-home"),
             current: current == "home",
         }];
+        let faq = || NavLink {
+            href: site.path("/faqs"),
+            label: tr.t("nav-faqs"),
+            current: current == "faqs",
+        };
+        // The FAQ has a page of its own, in the menu's order like any module.
         for entry in &site.menu {
-            if entry.module == "faqs" {
-                continue;
-            }
-            nav.push(NavLink {
-                href: site.path(&format!("/records/{}", entry.module)),
-                label: tr.module_label(&entry.module, &entry.label),
-                current: current == entry.module,
+            nav.push(if entry.module == "faqs" {
+                faq()
+            } else {
+                NavLink {
+                    href: site.path(&format!("/records/{}", entry.module)),
+                    label: tr.module_label(&entry.module, &entry.label),
+                    current: current == entry.module,
+                }
             });
         }
-        if app.scoped(customer, "faqs").is_ok() {
-            nav.push(NavLink {
-                href: site.path("/faqs"),
-                label: tr.t("nav-faqs"),
-                current: current == "faqs",
-            });
+        if !site.menu.iter().any(|e| e.module == "faqs") && app.scoped(customer, "faqs").is_ok() {
+            nav.push(faq());
         }
         nav.push(NavLink {
             href: site.path("/profile"),

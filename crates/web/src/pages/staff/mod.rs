@@ -5,6 +5,7 @@
 pub mod contacts;
 pub mod home;
 pub mod records;
+pub mod settings;
 pub mod sign_in;
 
 use askama::Template;
@@ -51,6 +52,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/records/contacts/{id}/portal-preview",
             get(contacts::preview),
         )
+        .nest("/settings", settings::routes())
         .route("/assets/portal.css", get(assets::stylesheet))
         .route("/assets/portal.js", get(assets::script))
         .route("/assets/accent.css", get(assets::staff_accent))
@@ -61,6 +63,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/staff/", get(home::show))
+        .route("/staff/settings/", get(settings::index))
         .route(
             "/staff",
             get(|| async { axum::response::Redirect::permanent("/staff/") }),
