@@ -2,7 +2,9 @@
 //! chromedriver. A customer signs in, sees the home's charts, raises a case, comments on it,
 //! uploads and downloads a document, exports a PDF, edits the profile, switches to German and
 //! signs out; a customer of another organization sees none of it on any page. axe-core checks
-//! every page type (no serious or critical violations).
+//! every page type (no serious or critical violations). Staff use the back office: an agent
+//! replies and writes an internal note, an admin configures the portal and gives a contact
+//! access, and "view as customer" shows what the customer's own session shows.
 //!
 //! Without chromedriver the test says it was skipped, unless `TEST_REQUIRE_BROWSER=1` makes that
 //! a failure. axe-core is read from `AXE_CORE_JS` (default: `axe.min.js` of an
@@ -16,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::TestApp;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use thirtyfour::prelude::*;
 
@@ -492,6 +495,224 @@ async fn a_customer_uses_the_portal_in_a_browser() {
             .path()
             .ends_with("/login")
     );
+
+    driver.quit().await.expect("quit");
+}
+
+/// Opens `path` of the app.
+async fn open(driver: &WebDriver, base: &str, path: &str) {
+    driver.goto(format!("{base}{path}")).await.expect("open");
+}
+
+async fn path_now(driver: &WebDriver) -> String {
+    driver.current_url().await.expect("url").path().to_owned()
+}
+
+async fn sign_in_staff(driver: &WebDriver, base: &str, email: &str) {
+    open(driver, base, "/staff/login").await;
+    fill(driver, "#email", email).await;
+    fill(driver, "#password", common::ADMIN_PASSWORD).await;
+    submit(driver, "main form").await;
+    assert_eq!(path_now(driver).await, "/staff/");
+}
+
+async fn sign_out_staff(driver: &WebDriver) {
+    driver
+        .find(By::Css(".account summary"))
+        .await
+        .expect("account menu")
+        .click()
+        .await
+        .expect("open menu");
+    submit(driver, ".account form").await;
+}
+
+async fn choose(driver: &WebDriver, select: &str, value: &str) {
+    driver
+        .find(By::Css(format!("{select} option[value=\"{value}\"]")))
+        .await
+        .unwrap_or_else(|_| panic!("{select} has {value}"))
+        .click()
+        .await
+        .expect("choose");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_use_the_back_office_in_a_browser() {
+    let Some((chromedriver, chromium)) = tools() else {
+        return;
+    };
+    let app = TestApp::spawn(common::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let colleague = app
+        .create(
+            "contacts",
+            json!({"first_name": "Carl", "last_name": "Colleague", "email": "carl@acme.example", "organization": acme}),
+        )
+        .await;
+    let carl_id = colleague["id"].as_str().expect("id").to_owned();
+    app.create(
+        "cases",
+        json!({"title": "Case of Carl Colleague", "organization": acme, "contact": carl_id, "priority": "Urgent"}),
+    )
+    .await;
+    let (status, raised) = common::send(
+        app.portal(&emma, reqwest::Method::POST, "/records/cases")
+            .json(&json!({"title": "Invoice looks wrong", "priority": "High"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{raised}");
+    let case_id = raised["id"].as_str().expect("id").to_owned();
+    let axe = axe_source();
+    let axe = axe.as_deref();
+    let driver_process = start_driver(&chromedriver).await;
+    let driver = browser(&driver_process, &chromium).await;
+    let base = app.base.clone();
+
+    // An agent: their work, a record, a reply and an internal note; no settings.
+    open(&driver, &base, "/staff/").await;
+    assert!(path_now(&driver).await.ends_with("/login"));
+    look_at(&driver, axe, "staff-sign-in").await;
+    sign_in_staff(&driver, &base, "agent@example.com").await;
+    assert!(body_text(&driver).await.contains("Invoice looks wrong"));
+    look_at(&driver, axe, "staff-home").await;
+    open(&driver, &base, "/staff/settings/").await;
+    assert!(
+        body_text(&driver)
+            .await
+            .contains("You may not do this here.")
+    );
+    open(&driver, &base, "/staff/records/cases?priority=High").await;
+    assert!(body_text(&driver).await.contains("Invoice looks wrong"));
+    look_at(&driver, axe, "staff-list").await;
+    open(&driver, &base, &format!("/staff/records/cases/{case_id}")).await;
+    assert!(body_text(&driver).await.contains("Created by (customer)"));
+    fill(&driver, "#body", "We are on it, **Emma**.").await;
+    submit(&driver, "#comments form").await;
+    driver
+        .find(By::Css("input[name=internal][value=\"1\"]"))
+        .await
+        .expect("internal note choice")
+        .click()
+        .await
+        .expect("choose internal");
+    fill(&driver, "#body", "Customer owes us two invoices.").await;
+    submit(&driver, "#comments form").await;
+    let text = body_text(&driver).await;
+    assert!(
+        text.contains("We are on it, Emma.") && text.contains("owes us"),
+        "{text}"
+    );
+    look_at(&driver, axe, "staff-record").await;
+    open(
+        &driver,
+        &base,
+        &format!("/staff/records/cases/{case_id}/edit"),
+    )
+    .await;
+    look_at(&driver, axe, "staff-form").await;
+    sign_out_staff(&driver).await;
+
+    // An admin configures the portal: priority hidden, cases of the whole organization, the
+    // FAQ first in the menu; then gives Carl portal access.
+    sign_in_staff(&driver, &base, "admin@example.com").await;
+    open(&driver, &base, "/staff/settings/").await;
+    look_at(&driver, axe, "staff-settings").await;
+    open(&driver, &base, "/staff/settings/portals/default?tab=layout").await;
+    choose(&driver, "select[name=\"m.cases.field.priority\"]", "hidden").await;
+    choose(&driver, "select[name=\"m.cases.scope\"]", "all").await;
+    fill(&driver, "input[name=\"menu_order.faqs\"]", "0").await;
+    submit(&driver, "main form").await;
+    assert!(body_text(&driver).await.contains("Saved."));
+    look_at(&driver, axe, "staff-portal-layout").await;
+    open(
+        &driver,
+        &base,
+        "/staff/settings/portals/default?tab=details",
+    )
+    .await;
+    look_at(&driver, axe, "staff-portal-details").await;
+    open(&driver, &base, "/staff/settings/portal-roles").await;
+    look_at(&driver, axe, "staff-portal-roles").await;
+    open(
+        &driver,
+        &base,
+        "/staff/settings/email-templates/portal_invitation",
+    )
+    .await;
+    look_at(&driver, axe, "staff-email-template").await;
+    open(&driver, &base, "/staff/settings/users").await;
+    look_at(&driver, axe, "staff-users").await;
+    open(&driver, &base, "/staff/settings/company").await;
+    look_at(&driver, axe, "staff-company").await;
+
+    open(
+        &driver,
+        &base,
+        &format!("/staff/records/contacts/{carl_id}/edit"),
+    )
+    .await;
+    driver
+        .find(By::Css("input[name=portal_user]"))
+        .await
+        .expect("the portal user switch")
+        .click()
+        .await
+        .expect("switch on");
+    submit(&driver, "main form").await;
+    assert!(
+        body_text(&driver)
+            .await
+            .contains("The invitation is on its way.")
+    );
+    look_at(&driver, axe, "staff-contact").await;
+    open(&driver, &base, "/staff/settings/email").await;
+    let text = body_text(&driver).await;
+    assert!(
+        text.contains("carl@acme.example"),
+        "the invitation is in the outbox: {text}"
+    );
+    look_at(&driver, axe, "staff-email").await;
+
+    // View as customer shows what Emma's own session shows.
+    open(
+        &driver,
+        &base,
+        &format!(
+            "/staff/records/contacts/{}/portal-preview?module=cases",
+            emma.id
+        ),
+    )
+    .await;
+    let preview = body_text(&driver).await;
+    look_at(&driver, axe, "staff-preview").await;
+    sign_out_staff(&driver).await;
+
+    open(&driver, &base, "/portal/login").await;
+    fill(&driver, "#email", &emma.email).await;
+    fill(&driver, "#password", common::CUSTOMER_PASSWORD).await;
+    submit(&driver, "form").await;
+    open(&driver, &base, "/portal/records/cases").await;
+    let own = body_text(&driver).await;
+    for title in ["Case of Carl Colleague", "Invoice looks wrong"] {
+        assert!(own.contains(title) && preview.contains(title), "{title}");
+    }
+    assert!(!own.contains("Urgent"), "the hidden field stays hidden");
+    let menu: Vec<String> = {
+        let mut labels = Vec::new();
+        for link in driver.find_all(By::Css(".top nav a")).await.expect("menu") {
+            labels.push(link.text().await.expect("label"));
+        }
+        labels
+    };
+    assert_eq!(menu.get(1).map(String::as_str), Some("FAQ"), "{menu:?}");
+    open(&driver, &base, &format!("/portal/records/cases/{case_id}")).await;
+    let text = body_text(&driver).await;
+    assert!(text.contains("We are on it, Emma."), "{text}");
+    assert!(!text.contains("owes us"), "an internal note stays inside");
 
     driver.quit().await.expect("quit");
 }

@@ -7,3 +7,9 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// On a narrow screen the staff menu scrolls sideways: show the current entry.
+const current = document.querySelector(".side [aria-current]");
+if (current && current.scrollIntoView) {
+  current.scrollIntoView({ block: "nearest", inline: "center" });
+}

@@ -17,6 +17,7 @@ work-new-empty = Keine neuen Anfragen von Kunden.
 view-all = Alle ansehen
 
 # Listen und Datensätze
+filters = Filter
 filter-me = Ich
 updated-at = Geändert
 created-at = Erstellt

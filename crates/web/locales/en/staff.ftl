@@ -17,6 +17,7 @@ work-new-empty = No new requests from customers.
 view-all = View all
 
 # Lists and records
+filters = Filters
 filter-me = Me
 updated-at = Updated
 created-at = Created

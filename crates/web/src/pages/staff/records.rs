@@ -431,6 +431,8 @@ pub struct RecordPage {
     pub number: String,
     pub base: String,
     pub groups: Vec<FieldGroup>,
+    /// What Atrium keeps (system fields, times), shown beside the rest.
+    pub kept: Option<FieldGroup>,
     pub portal_authors: Vec<PortalAuthor>,
     pub comments: Vec<CommentRow>,
     pub updates: Vec<UpdateRow>,
@@ -457,8 +459,14 @@ fn plain(value: &serde_json::Value) -> String {
     }
 }
 
-/// The fields of a record in groups: its details, its longer texts, and what Atrium keeps.
-fn groups(tr: &Tr, time_zone: &str, module: &str, view: &RecordView) -> Vec<FieldGroup> {
+/// The fields of a record in groups: its details and its longer texts; and apart, what Atrium
+/// keeps.
+fn groups(
+    tr: &Tr,
+    time_zone: &str,
+    module: &str,
+    view: &RecordView,
+) -> (Vec<FieldGroup>, FieldGroup) {
     let mut details = Vec::new();
     let mut texts = Vec::new();
     let mut system = Vec::new();
@@ -495,15 +503,16 @@ fn groups(tr: &Tr, time_zone: &str, module: &str, view: &RecordView) -> Vec<Fiel
             download: None,
         });
     }
-    [
-        (tr.t("details"), details),
-        (tr.t("group-texts"), texts),
-        (tr.t("group-system"), system),
-    ]
-    .into_iter()
-    .filter(|(_, fields)| !fields.is_empty())
-    .map(|(title, fields)| FieldGroup { title, fields })
-    .collect()
+    let groups = [(tr.t("details"), details), (tr.t("group-texts"), texts)]
+        .into_iter()
+        .filter(|(_, fields)| !fields.is_empty())
+        .map(|(title, fields)| FieldGroup { title, fields })
+        .collect();
+    let kept = FieldGroup {
+        title: tr.t("group-system"),
+        fields: system,
+    };
+    (groups, kept)
 }
 
 /// What the page says after a redirect (`?saved=1`, `?linked=1`, …).
@@ -639,6 +648,7 @@ async fn record_page(
         Some(r) => (r.body, r.internal, Some(r.error)),
         None => (String::new(), false, None),
     };
+    let (groups, kept) = groups(tr, &time_zone, module, &view);
     let page = RecordPage {
         c: chrome(
             state,
@@ -651,7 +661,8 @@ async fn record_page(
         heading,
         number: view.record.number.clone(),
         base,
-        groups: groups(tr, &time_zone, module, &view),
+        groups,
+        kept: Some(kept),
         portal_authors,
         comments,
         updates,
