@@ -21,6 +21,8 @@ on_both_databases!(
     an_agent_cannot_open_settings,
     a_portal_is_configured_through_its_three_tabs,
     settings_pages_save_refuse_and_send,
+    a_document_is_uploaded_replaced_downloaded_and_linked,
+    a_deleted_customer_is_struck_through_where_they_wrote,
 );
 
 async fn staff_sign_in_and_see_their_work(app: TestApp) {
@@ -763,4 +765,109 @@ async fn settings_pages_save_refuse_and_send(app: TestApp) {
         role["permissions"]["documents"]["read"], "account",
         "{role}"
     );
+}
+
+async fn a_document_is_uploaded_replaced_downloaded_and_linked(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let case = app
+        .create(
+            "cases",
+            json!({"title": "Needs the contract", "organization": acme}),
+        )
+        .await;
+    let case_id = case["id"].as_str().expect("id").to_owned();
+    let mut staff = Browser::new(&app);
+    staff.staff_sign_in("agent@example.com").await;
+    let form = staff.get("/staff/records/documents/new").await;
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let token = form.token();
+    let created = staff
+        .post_file(
+            "/staff/records/documents",
+            &[("csrf", &token), ("title", "Contract")],
+            ("contract.txt", b"first version"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let path = created.location();
+    let download = staff.get(&format!("{path}/file")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body, "first version");
+
+    // Replaced from the edit form.
+    let edit = staff.get(&format!("{path}/edit")).await;
+    let version = value_of(&edit.body, "version");
+    let replaced = staff
+        .post_file(
+            &path,
+            &[
+                ("csrf", &token),
+                ("version", &version),
+                ("title", "Contract"),
+            ],
+            ("contract-v2.txt", b"second version"),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER, "{}", replaced.body);
+    assert_eq!(
+        staff.get(&format!("{path}/file")).await.body,
+        "second version"
+    );
+
+    // Linked to the case from the document's page, then unlinked.
+    let page = staff.get(&path).await;
+    assert!(page.body.contains("id=\"link-cases\""), "{}", page.body);
+    let linked = staff
+        .post(
+            &format!("{path}/links"),
+            &[
+                ("csrf", &token),
+                ("other", "cases"),
+                ("other_id", &case_id),
+                ("linked", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER);
+    let case_page = staff.get(&format!("/staff/records/cases/{case_id}")).await;
+    assert!(section(&case_page.body, "related-documents-title").contains("Contract"));
+    let unlinked = staff
+        .post(
+            &format!("{path}/links"),
+            &[
+                ("csrf", &token),
+                ("other", "cases"),
+                ("other_id", &case_id),
+                ("linked", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(unlinked.status, StatusCode::SEE_OTHER);
+    let case_page = staff.get(&format!("/staff/records/cases/{case_id}")).await;
+    let related = section(&case_page.body, "related-documents-title");
+    assert!(related.contains("No records"), "{related}");
+    assert!(related.contains("<option"), "it can be linked again");
+}
+
+async fn a_deleted_customer_is_struck_through_where_they_wrote(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let (status, raised) = common::send(
+        app.portal(&emma, reqwest::Method::POST, "/records/cases")
+            .json(&json!({"title": "From a customer who left"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{raised}");
+    let id = raised["id"].as_str().expect("id");
+    let (status, _) = common::send(app.admin(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/records/contacts/{}", emma.id),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let mut staff = Browser::new(&app);
+    staff.staff_sign_in("agent@example.com").await;
+    let page = staff.get(&format!("/staff/records/cases/{id}")).await;
+    assert!(page.body.contains("Created by (customer)"));
+    assert!(page.body.contains("<del>Emma Stone</del>"), "{}", page.body);
 }

@@ -243,6 +243,29 @@ impl Page {
 }
 
 impl Browser {
+    /// Posts a multipart form: text `fields` and a file `(name, bytes)` in the part `file`.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        let part = reqwest::multipart::Part::bytes(file.1.to_vec())
+            .file_name(file.0.to_owned())
+            .mime_str("text/plain")
+            .expect("a type");
+        form = form.part("file", part);
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        self.send(request).await
+    }
+
     /// Posts `fields` (as [`Page::form_fields`] gives them) to `path`.
     pub async fn post_fields(&mut self, path: &str, fields: &[(String, String)]) -> Page {
         let pairs: Vec<(&str, &str)> = fields
