@@ -77,55 +77,66 @@ impl Store {
         id: Option<Uuid>,
         include_internal: bool,
     ) -> Result<Vec<Comment>> {
+        // The authors' names come with the comments, through joins, not a query per table.
         let mut select = Query::select();
         select
-            .columns(COLUMNS)
+            .columns(COLUMNS.map(|c| ("comments", c)))
+            .expr_as(Expr::col(("staff_users", "name")), "user_label")
+            .expr_as(Expr::col(("contacts", "label")), "contact_label")
+            .expr_as(
+                Expr::col(("contacts", "deleted_at")).is_not_null(),
+                "contact_deleted",
+            )
             .from("comments")
-            .and_where(Expr::col("module").eq(module.name.as_str()))
-            .and_where(Expr::col("record_id").eq(record_id))
-            .order_by("created_at", Order::Asc)
-            .order_by("id", Order::Asc);
+            .left_join(
+                "staff_users",
+                Expr::col(("staff_users", "id")).equals(("comments", "author_user")),
+            )
+            .left_join(
+                "contacts",
+                Expr::col(("contacts", "id")).equals(("comments", "author_contact")),
+            )
+            .and_where(Expr::col(("comments", "module")).eq(module.name.as_str()))
+            .and_where(Expr::col(("comments", "record_id")).eq(record_id))
+            .order_by(("comments", "created_at"), Order::Asc)
+            .order_by(("comments", "id"), Order::Asc);
         if let Some(id) = id {
-            select.and_where(Expr::col("id").eq(id));
+            select.and_where(Expr::col(("comments", "id")).eq(id));
         }
         if !include_internal {
-            select.and_where(Expr::col("internal").eq(false));
+            select.and_where(Expr::col(("comments", "internal")).eq(false));
         }
         let rows = self.db.fetch_all(&select).await?;
         let mut comments = Vec::with_capacity(rows.len());
         for row in &rows {
+            let author_user = row
+                .get::<Option<Uuid>>("author_user")?
+                .map(|id| -> Result<Reference> {
+                    let mut r = Reference::to(id);
+                    r.label = row.get("user_label")?;
+                    Ok(r)
+                })
+                .transpose()?;
+            let author_contact = row
+                .get::<Option<Uuid>>("author_contact")?
+                .map(|id| -> Result<Reference> {
+                    let mut r = Reference::to(id);
+                    if let Some(label) = row.get::<Option<String>>("contact_label")? {
+                        r.label = Some(label);
+                        r.deleted = row.get("contact_deleted")?;
+                    }
+                    Ok(r)
+                })
+                .transpose()?;
             comments.push(Comment {
                 id: row.get("id")?,
                 body: row.get("body")?,
                 body_html: row.get("body_html")?,
                 internal: row.get("internal")?,
-                author_user: row.get::<Option<Uuid>>("author_user")?.map(Reference::to),
-                author_contact: row
-                    .get::<Option<Uuid>>("author_contact")?
-                    .map(Reference::to),
+                author_user,
+                author_contact,
                 created_at: row.get("created_at")?,
             });
-        }
-        let users: Vec<Uuid> = comments
-            .iter()
-            .filter_map(|c| c.author_user.as_ref().map(|r| r.id))
-            .collect();
-        let contacts: Vec<Uuid> = comments
-            .iter()
-            .filter_map(|c| c.author_contact.as_ref().map(|r| r.id))
-            .collect();
-        let user_names = self.user_labels(&users).await?;
-        let contact_names = self.record_labels("contacts", &contacts).await?;
-        for comment in &mut comments {
-            if let Some(r) = comment.author_user.as_mut() {
-                r.label = user_names.get(&r.id).cloned();
-            }
-            if let Some(r) = comment.author_contact.as_mut()
-                && let Some((label, deleted)) = contact_names.get(&r.id)
-            {
-                r.label = Some(label.clone());
-                r.deleted = *deleted;
-            }
         }
         Ok(comments)
     }

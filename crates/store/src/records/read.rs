@@ -167,23 +167,42 @@ impl Store {
         Ok(())
     }
 
-    /// A record's field history, newest first.
+    /// A record's field history, newest first, with the names of who changed it (through
+    /// joins, not a query per table).
     pub async fn updates(&self, module: &ModuleDef, id: Uuid) -> Result<Vec<UpdateEntry>> {
+        const U: &str = "record_updates";
         let select = Query::select()
-            .columns([
-                "id",
-                "field",
-                "old_value",
-                "new_value",
-                "changed_at",
-                "changed_by_user",
-                "changed_by_contact",
-            ])
-            .from("record_updates")
-            .and_where(Expr::col("module").eq(module.name.as_str()))
-            .and_where(Expr::col("record_id").eq(id))
-            .order_by("changed_at", Order::Desc)
-            .order_by("id", Order::Desc)
+            .columns(
+                [
+                    "id",
+                    "field",
+                    "old_value",
+                    "new_value",
+                    "changed_at",
+                    "changed_by_user",
+                    "changed_by_contact",
+                ]
+                .map(|c| (U, c)),
+            )
+            .expr_as(Expr::col(("staff_users", "name")), "user_label")
+            .expr_as(Expr::col(("contacts", "label")), "contact_label")
+            .expr_as(
+                Expr::col(("contacts", "deleted_at")).is_not_null(),
+                "contact_deleted",
+            )
+            .from(U)
+            .left_join(
+                "staff_users",
+                Expr::col(("staff_users", "id")).equals((U, "changed_by_user")),
+            )
+            .left_join(
+                "contacts",
+                Expr::col(("contacts", "id")).equals((U, "changed_by_contact")),
+            )
+            .and_where(Expr::col((U, "module")).eq(module.name.as_str()))
+            .and_where(Expr::col((U, "record_id")).eq(id))
+            .order_by((U, "changed_at"), Order::Desc)
+            .order_by((U, "id"), Order::Desc)
             .to_owned();
         let rows = self.db.fetch_all(&select).await?;
         let mut entries = Vec::with_capacity(rows.len());
@@ -192,59 +211,36 @@ impl Store {
                 s.and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or(serde_json::Value::Null)
             };
+            let by_user = row
+                .get::<Option<Uuid>>("changed_by_user")?
+                .map(|id| -> Result<Reference> {
+                    let mut r = Reference::to(id);
+                    r.label = row.get("user_label")?;
+                    Ok(r)
+                })
+                .transpose()?;
+            let by_contact = row
+                .get::<Option<Uuid>>("changed_by_contact")?
+                .map(|id| -> Result<Reference> {
+                    let mut r = Reference::to(id);
+                    if let Some(label) = row.get::<Option<String>>("contact_label")? {
+                        r.label = Some(label);
+                        r.deleted = row.get("contact_deleted")?;
+                    }
+                    Ok(r)
+                })
+                .transpose()?;
             entries.push(UpdateEntry {
                 id: row.get("id")?,
                 field: row.get("field")?,
                 old: parse(row.get("old_value")?),
                 new: parse(row.get("new_value")?),
                 at: row.get("changed_at")?,
-                by_user: row
-                    .get::<Option<Uuid>>("changed_by_user")?
-                    .map(Reference::to),
-                by_contact: row
-                    .get::<Option<Uuid>>("changed_by_contact")?
-                    .map(Reference::to),
+                by_user,
+                by_contact,
             });
         }
-        let users: Vec<Uuid> = entries
-            .iter()
-            .filter_map(|e| e.by_user.as_ref().map(|r| r.id))
-            .collect();
-        let contacts: Vec<Uuid> = entries
-            .iter()
-            .filter_map(|e| e.by_contact.as_ref().map(|r| r.id))
-            .collect();
-        let user_names = self.user_labels(&users).await?;
-        let contact_names = self.record_labels("contacts", &contacts).await?;
-        for entry in &mut entries {
-            if let Some(r) = entry.by_user.as_mut() {
-                r.label = user_names.get(&r.id).cloned();
-            }
-            if let Some(r) = entry.by_contact.as_mut()
-                && let Some((label, deleted)) = contact_names.get(&r.id)
-            {
-                r.label = Some(label.clone());
-                r.deleted = *deleted;
-            }
-        }
         Ok(entries)
-    }
-
-    pub(crate) async fn user_labels(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let select = Query::select()
-            .columns(["id", "name"])
-            .from("staff_users")
-            .and_where(Expr::col("id").is_in(ids.iter().copied()))
-            .to_owned();
-        self.db
-            .fetch_all(&select)
-            .await?
-            .iter()
-            .map(|r| Ok((r.get("id")?, r.get("name")?)))
-            .collect()
     }
 
     pub(crate) async fn record_labels(
