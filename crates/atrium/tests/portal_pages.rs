@@ -5,6 +5,7 @@
 
 mod common;
 
+use atrium_core::portal::{Grant, Level, PortalRole};
 use common::TestApp;
 use common::pages::Browser;
 use reqwest::StatusCode;
@@ -16,6 +17,7 @@ on_both_databases!(
     a_refused_sign_in_says_why_without_revealing_the_address,
     lists_and_records_show_only_what_is_the_customers,
     a_case_is_raised_commented_and_edited_through_forms,
+    a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow,
     a_form_without_its_token_changes_nothing,
     the_profile_and_the_faq_work_and_german_is_spoken,
     a_portal_is_served_at_the_root_of_its_own_host,
@@ -309,6 +311,97 @@ async fn a_case_is_raised_commented_and_edited_through_forms(app: TestApp) {
         stale.status,
         StatusCode::CONFLICT,
         "an edit of an old version is refused"
+    );
+}
+
+async fn a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let carl = app.contact("Carl", "Colleague", Some(&acme), false).await;
+    // The default portal lets Emma edit and comment on her own cases (`contact`); a role lets her
+    // read and delete all of her organization's (`account`): two levels on one page.
+    let role = app
+        .store
+        .save_portal_role(
+            None,
+            &PortalRole {
+                id: None,
+                name: "Organization cleaner".into(),
+                permissions: [(
+                    "cases".to_owned(),
+                    Grant {
+                        read: Level::Account,
+                        delete: Level::Account,
+                        ..Grant::NOTHING
+                    },
+                )]
+                .into_iter()
+                .collect(),
+            },
+        )
+        .await
+        .expect("save the role")
+        .id
+        .expect("a saved role has an id");
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/records/contacts/{}", emma.id),
+            json!({"portal_roles": [role.to_string()]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let hers = app
+        .create(
+            "cases",
+            json!({"title": "Emma needs a VPN", "organization": acme, "contact": emma.id}),
+        )
+        .await;
+    let colleagues = app
+        .create(
+            "cases",
+            json!({"title": "Carl needs a printer", "organization": acme, "contact": carl}),
+        )
+        .await;
+    let hers = format!("/portal/records/cases/{}", hers["id"].as_str().expect("id"));
+    let colleagues = format!(
+        "/portal/records/cases/{}",
+        colleagues["id"].as_str().expect("id")
+    );
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+
+    let page = browser.get(&colleagues).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Carl needs a printer"));
+    assert!(!page.body.contains("/edit\""), "not hers to edit");
+    assert!(
+        page.body.contains("/delete\""),
+        "but her organization's to delete"
+    );
+    assert!(
+        !page.body.contains("name=\"body\""),
+        "and not hers to comment on"
+    );
+    assert!(page.body.contains("aria-pressed=\"false\""), "not followed");
+    let followed = browser
+        .post(
+            &format!("{colleagues}/follow"),
+            &[("csrf", &page.token()), ("follow", "1")],
+        )
+        .await;
+    assert_eq!(followed.status, StatusCode::SEE_OTHER, "{}", followed.body);
+    let page = browser.get(&colleagues).await;
+    assert!(page.body.contains("aria-pressed=\"true\""), "followed now");
+    assert!(page.body.contains("Unfollow"));
+
+    let page = browser.get(&hers).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("/edit\""), "hers to edit");
+    assert!(page.body.contains("/delete\""), "and to delete");
+    assert!(page.body.contains("name=\"body\""), "and to comment on");
+    assert!(
+        page.body.contains("aria-pressed=\"false\""),
+        "following one record is not following another"
     );
 }
 

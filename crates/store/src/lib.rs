@@ -28,7 +28,7 @@ pub use db::{Backend, Db, PoolStats};
 pub use files::{Files, Upload};
 pub use mail::{Effects, NewActivity, NewMail, NewToken};
 pub use outbox::{AttemptOutcome, Backoff, OutboxEntry, OutboxMail};
-pub use records::{Actor, Changed, Page, UpdateEntry};
+pub use records::{Actor, Changed, Checked, Page, UpdateEntry};
 pub use search::SearchHit;
 pub use users::{Role, SessionKind, StaffUser};
 pub use work::Work;

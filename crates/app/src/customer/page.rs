@@ -47,24 +47,41 @@ impl App {
     ) -> Result<RecordPage> {
         let scoped = self.scoped(customer, module)?;
         let uuid = RecordId::parse(id)?.0;
-        // One read under the customer's read predicate: a record they may not see is a 404,
-        // and everything below is of a record they may see.
-        let record = self.read_scoped(&scoped, uuid).await?;
         // The action levels often coincide (edit and comment both `own`): each distinct level is
         // asked once.
         let grant = scoped.access.grant;
-        let mut answers: Vec<(Level, bool)> = Vec::new();
+        let mut levels: Vec<Level> = Vec::new();
         for level in [grant.edit, grant.delete, grant.comment] {
-            if level == Level::None || answers.iter().any(|(l, _)| *l == level) {
-                continue;
+            if level != Level::None && !levels.contains(&level) {
+                levels.push(level);
             }
-            let filter = scoped.within(self, customer, level);
-            answers.push((
-                level,
-                self.store.matches(scoped.module, uuid, &filter).await?,
-            ));
         }
-        let may = |level: Level| answers.iter().any(|(l, yes)| *l == level && *yes);
+        let filters: Vec<_> = levels
+            .iter()
+            .map(|level| scoped.within(self, customer, *level))
+            .collect();
+        let tests: Vec<_> = filters.iter().collect();
+        // One read under the customer's read predicate (a record they may not see is a 404, and
+        // everything below is of a record they may see) that also answers, for this record,
+        // each action level and whether the customer follows it.
+        let checked = self
+            .store
+            .get_view_checked(
+                scoped.module,
+                &scoped.view,
+                uuid,
+                &scoped.read,
+                &tests,
+                Some(customer.id.contact),
+            )
+            .await?;
+        let record = RecordView::new(scoped.view.clone(), checked.record);
+        let may = |level: Level| {
+            levels
+                .iter()
+                .zip(&checked.matches)
+                .any(|(l, yes)| *l == level && *yes)
+        };
         let allowed = Allowed {
             edit: may(grant.edit),
             delete: may(grant.delete),
@@ -72,11 +89,6 @@ impl App {
         };
         let comments = self.comments_of(&scoped, uuid).await?;
         let updates = self.updates_of(&scoped, uuid).await?;
-        let following = self
-            .store
-            .followers(module, uuid)
-            .await?
-            .contains(&customer.id.contact);
         let mut related = Vec::new();
         let listed = customer
             .portal
@@ -103,7 +115,7 @@ impl App {
             comments,
             updates,
             related,
-            following,
+            following: checked.followed,
             allowed,
         })
     }

@@ -9,6 +9,7 @@ mod links;
 mod read;
 mod write;
 
+pub use read::Checked;
 pub use write::Changed;
 
 use filter::*;

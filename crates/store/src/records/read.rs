@@ -96,19 +96,68 @@ impl Store {
         id: Uuid,
         filter: &Filter,
     ) -> Result<Record> {
+        Ok(self
+            .get_view_checked(module, view, id, filter, &[], None)
+            .await?
+            .record)
+    }
+
+    /// One record of `module` matching `filter`, read through `view` like
+    /// [`Store::get_view`], together with, in the same statement, whether it also matches each
+    /// of `tests` and whether `follower` follows it: what a record's page needs besides the
+    /// record, without a round trip per question.
+    pub async fn get_view_checked(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        id: Uuid,
+        filter: &Filter,
+        tests: &[&Filter],
+        follower: Option<Uuid>,
+    ) -> Result<Checked> {
         let cond = Cond::all()
             .add(not_deleted())
             .add(Expr::col("id").eq(id))
             .add(self.condition(module, filter)?);
-        let select = select_all(view).cond_where(cond).to_owned();
+        let mut select = select_all(view);
+        select.cond_where(cond);
+        // Each test is the statement `matches` runs, as an `EXISTS` column: the same answer.
+        for (i, test) in tests.iter().enumerate() {
+            select.expr_as(
+                Expr::exists(self.id_matching(module, id, test)?),
+                format!("_check_{i}"),
+            );
+        }
+        if let Some(contact) = follower {
+            let follows = Query::select()
+                .expr(Expr::val(1))
+                .from("follows")
+                .and_where(Expr::col("module").eq(module.name.as_str()))
+                .and_where(Expr::col("record_id").eq(id))
+                .and_where(Expr::col("contact_id").eq(contact))
+                .to_owned();
+            select.expr_as(Expr::exists(follows), "_followed");
+        }
         let row = self
             .db
             .fetch_optional(&select)
             .await?
             .ok_or(Error::NotFound)?;
+        let matches = (0..tests.len())
+            .map(|i| row.get::<bool>(&format!("_check_{i}")))
+            .collect::<Result<Vec<_>>>()?;
+        let followed = match follower {
+            Some(_) => row.get::<bool>("_followed")?,
+            None => false,
+        };
         let mut records = vec![decode_record(&row, view)?];
         self.fill_labels(view, &mut records).await?;
-        records.pop().ok_or(Error::NotFound)
+        let record = records.pop().ok_or(Error::NotFound)?;
+        Ok(Checked {
+            record,
+            matches,
+            followed,
+        })
     }
 
     /// Whether record `id` of `module` exists and matches `filter`.
@@ -275,6 +324,16 @@ impl Store {
             .to_owned();
         Ok(self.db.fetch_optional(&select).await?.is_some())
     }
+}
+
+/// A record read by [`Store::get_view_checked`], with its answers.
+#[derive(Debug)]
+pub struct Checked {
+    pub record: Record,
+    /// Whether the record matches each test, in the order given.
+    pub matches: Vec<bool>,
+    /// Whether the follower asked about follows the record (false when none was asked about).
+    pub followed: bool,
 }
 
 /// The target of a reference field: a module's table, or staff users (None).
