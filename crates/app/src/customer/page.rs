@@ -7,7 +7,7 @@ use atrium_core::{RecordId, Result};
 
 use super::Customer;
 use crate::App;
-use crate::views::{CommentView, Page, RecordView, UpdateView};
+use crate::views::{CommentView, RecordView, UpdateView};
 
 /// What the customer may do to one record.
 #[derive(Debug, Clone, Copy, Default)]
@@ -17,11 +17,11 @@ pub struct Allowed {
     pub comment: bool,
 }
 
-/// A related list of the record page.
+/// A related list of the record page: its first rows, without counting the rest.
 #[derive(Debug, Clone)]
 pub struct Related {
     pub module: String,
-    pub page: Page<RecordView>,
+    pub items: Vec<RecordView>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ pub struct RecordPage {
     pub allowed: Allowed,
 }
 
-/// The first page of a related list, as the record page shows it.
+/// The rows a related list shows on the record page.
 const RELATED_ROWS: &str = "10";
 
 impl App {
@@ -93,17 +93,17 @@ impl App {
         let listed = customer
             .portal
             .module(module)
-            .map(|entry| entry.related.clone())
+            .map(|entry| entry.related.as_slice())
             .unwrap_or_default();
         let params = [("per_page".to_owned(), RELATED_ROWS.to_owned())];
         for other in listed {
             match self
-                .related_of(customer, &scoped, uuid, &other, &params)
+                .related_rows(customer, &scoped, uuid, other, &params)
                 .await
             {
-                Ok(page) => related.push(Related {
-                    module: other,
-                    page,
+                Ok(items) => related.push(Related {
+                    module: other.clone(),
+                    items,
                 }),
                 // A related module the customer cannot read is left out, not an error.
                 Err(atrium_core::Error::NotFound) => {}

@@ -5,7 +5,7 @@
 
 use atrium_core::kinds::{ActivityKind, ActivitySource};
 use atrium_core::portal::{FieldAccess, Level};
-use atrium_core::query::parse_list_params;
+use atrium_core::query::{ListQuery, parse_list_params};
 use atrium_core::validate::{Changes, Mode, parse_input};
 use atrium_core::value::{FileInfo, Reference};
 use atrium_core::{Error, FieldError, FieldType, ModuleDef, RecordId, Result, Value};
@@ -369,6 +369,46 @@ impl App {
         other: &str,
         params: &[(String, String)],
     ) -> Result<Page<RecordView>> {
+        let (other, query) = self.related_query(customer, scoped, id, other, params)?;
+        let page = self
+            .store
+            .list_view(other.module, &other.view, &query)
+            .await?;
+        Ok(Page::of(&other.view, page, query.page, query.per_page))
+    }
+
+    /// The rows of the related list `other` of record `id` (which the caller has found
+    /// readable) that `params` ask for, without counting them all.
+    pub(crate) async fn related_rows(
+        &self,
+        customer: &Customer,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+        other: &str,
+        params: &[(String, String)],
+    ) -> Result<Vec<RecordView>> {
+        let (other, query) = self.related_query(customer, scoped, id, other, params)?;
+        let rows = self
+            .store
+            .first_rows(other.module, &other.view, &query)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RecordView::new(other.view.clone(), r))
+            .collect())
+    }
+
+    /// The module `other` as the customer sees it and the query of its related list of record
+    /// `id`: 404 unless the portal lists it there, the modules are related and the customer
+    /// may read `other`.
+    fn related_query<'a>(
+        &'a self,
+        customer: &Customer,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+        other: &str,
+        params: &[(String, String)],
+    ) -> Result<(Scoped<'a>, ListQuery)> {
         let listed = customer
             .portal
             .module(&scoped.module.name)
@@ -384,11 +424,7 @@ impl App {
         let query = parse_list_params(&other.view, params)?
             .and(relation)
             .and(other.read.clone());
-        let page = self
-            .store
-            .list_view(other.module, &other.view, &query)
-            .await?;
-        Ok(Page::of(&other.view, page, query.page, query.per_page))
+        Ok((other, query))
     }
 
     /// The history of the fields the customer may see.

@@ -461,7 +461,6 @@ async fn record_page(
         .map(|r| RelatedList {
             title: tr.t1("related", "module", tr.module_label(&r.module, &r.module)),
             lines: r
-                .page
                 .items
                 .iter()
                 .map(|item| {
