@@ -24,6 +24,7 @@ on_both_databases!(
     faq_search_ranks_published_faqs_of_this_portal,
     documents_are_readable_through_a_readable_case,
     a_record_exports_to_pdf_with_only_what_the_customer_may_see,
+    the_related_documents_of_a_case_are_its_linked_documents_that_may_be_seen,
 );
 
 async fn a_customer_signs_in_and_sees_only_their_cases(app: TestApp) {
@@ -982,4 +983,58 @@ async fn a_record_exports_to_pdf_with_only_what_the_customer_may_see(app: TestAp
         );
         assert!(!text.contains("SECRET-INTERNAL-NOTE"), "{text}");
     }
+}
+
+async fn the_related_documents_of_a_case_are_its_linked_documents_that_may_be_seen(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let carl = app.customer("Carl", "Colleague", Some(&acme)).await;
+    let case = app
+        .create(
+            "cases",
+            json!({"title": "Shared", "contact": emma.id, "organization": acme}),
+        )
+        .await;
+    let case_id = case["id"].as_str().unwrap_or_default().to_owned();
+    // Linked and active: shown, though neither Emma's own nor her organization's.
+    let linked = app
+        .create("documents", json!({"title": "Linked log"}))
+        .await;
+    // Linked but inactive: never shown.
+    let inactive = app
+        .create(
+            "documents",
+            json!({"title": "Old log", "status": "Inactive"}),
+        )
+        .await;
+    // Not linked: not in the list, whoever may read it.
+    app.create("documents", json!({"title": "Not linked"}))
+        .await;
+    for doc in [&linked, &inactive] {
+        let doc_id = doc["id"].as_str().unwrap_or_default();
+        let (status, _) = send(app.admin(
+            Method::PUT,
+            &format!("/api/v1/records/cases/{case_id}/links/documents/{doc_id}"),
+        ))
+        .await;
+        assert!(status.is_success());
+    }
+    let path = format!("/records/cases/{case_id}/related/documents");
+    let (status, related) = send(app.portal(&emma, Method::GET, &path)).await;
+    assert_eq!(status, StatusCode::OK, "{related}");
+    let titles: Vec<&str> = related["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Linked log"], "{related}");
+    assert_eq!(related["total"], 1);
+    // The same list on the record page.
+    let (status, _) =
+        send(app.portal(&emma, Method::GET, &format!("/records/cases/{case_id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    // A colleague who may not read the case gets a 404, not the documents.
+    let (status, _) = send(app.portal(&carl, Method::GET, &path)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -199,6 +199,9 @@ fn and(mut all: Vec<Filter>) -> Filter {
     }
 }
 
+/// The modules whose readable records make the documents linked to them readable.
+const DOCUMENT_PARENTS: [&str; 3] = ["cases", "tickets", "projects"];
+
 /// What one customer may do in one portal: the portal, the roles in force (the portal's and
 /// the customer's), and the customer.
 #[derive(Debug, Clone)]
@@ -413,7 +416,7 @@ impl<'a> Access<'a> {
                 };
                 if reading && module.name == "documents" && level > Level::None {
                     let mut any = vec![filter];
-                    for parent in ["cases", "tickets", "projects"] {
+                    for parent in DOCUMENT_PARENTS {
                         if let Some(parent_def) = self.registry.module(parent)
                             && module.can_link(parent)
                         {
@@ -434,6 +437,21 @@ impl<'a> Access<'a> {
             }
         };
         and(vec![scoped, self.hard_rule(module)])
+    }
+
+    /// The records of `module` that the customer may read among those linked to a record of
+    /// `parent` they may read, when that link is itself a reason to read them (a document of
+    /// a readable case, ticket or project): only what is never visible still applies. None
+    /// when no such rule holds, and the full read filter is needed. Exactly what
+    /// [`Access::read_filter`] says of such records, in a statement that does not look at
+    /// every record the customer may read.
+    pub fn read_filter_via_link(&self, module: &ModuleDef, parent: &ModuleDef) -> Option<Filter> {
+        let via_parent = module.name == "documents"
+            && DOCUMENT_PARENTS.contains(&parent.name.as_str())
+            && module.can_link(&parent.name)
+            && self.grant(module).read > Level::None
+            && self.read_filter(parent) != Filter::Nothing;
+        via_parent.then(|| self.hard_rule(module))
     }
 
     /// What is never visible in `module`, whatever the level.
