@@ -635,6 +635,17 @@ async fn staff_use_the_back_office_in_a_browser() {
     )
     .await;
     look_at(&driver, axe, "staff-portal-details").await;
+    open(&driver, &base, "/staff/settings/portals").await;
+    look_at(&driver, axe, "staff-portals").await;
+    open(
+        &driver,
+        &base,
+        "/staff/settings/portals/default?tab=profile",
+    )
+    .await;
+    look_at(&driver, axe, "staff-portal-profile").await;
+    open(&driver, &base, "/staff/settings/email-templates").await;
+    look_at(&driver, axe, "staff-email-templates").await;
     open(&driver, &base, "/staff/settings/portal-roles").await;
     look_at(&driver, axe, "staff-portal-roles").await;
     open(

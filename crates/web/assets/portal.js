@@ -8,6 +8,7 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+
 // On a narrow screen the staff menu scrolls sideways: show the current entry.
 const current = document.querySelector(".side [aria-current]");
 if (current && current.scrollIntoView) {
