@@ -12,7 +12,39 @@ use crate::db::{Backend, Db};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The PostgreSQL advisory lock that instances starting together take in turn, so that one
+/// brings the schema up to date while the others wait and then find nothing left to do. Its
+/// second half is the schema's name, so that databases holding several schemas (as the
+/// tests do) lock each on its own.
+const SCHEMA_LOCK: i32 = 0x6174_726d; // "atrm"
+
 pub async fn migrate(db: &Db, registry: &Registry) -> Result<()> {
+    let Db::Postgres(pool) = db else {
+        // SQLite: one file, opened by one process; its writes are serialized anyway.
+        return bring_up_to_date(db, registry).await;
+    };
+    // A session lock on one connection, held while the others migrate and sync through the
+    // pool: a second instance blocks here until the first is done.
+    let mut holder = pool.acquire().await.map_err(atrium_core::Error::internal)?;
+    sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
+        .bind(SCHEMA_LOCK)
+        .execute(&mut *holder)
+        .await
+        .map_err(atrium_core::Error::internal)?;
+    let done = bring_up_to_date(db, registry).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))")
+        .bind(SCHEMA_LOCK)
+        .execute(&mut *holder)
+        .await;
+    if unlocked.is_err() {
+        // The lock ends with the session: drop the connection rather than return it locked.
+        holder.detach();
+    }
+    done
+}
+
+/// The versioned migrations, then each module's table and the search index.
+async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
     match db {
         Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
         Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
