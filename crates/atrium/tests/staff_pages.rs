@@ -23,6 +23,7 @@ on_both_databases!(
     settings_pages_save_refuse_and_send,
     a_document_is_uploaded_replaced_downloaded_and_linked,
     a_deleted_customer_is_struck_through_where_they_wrote,
+    a_contact_page_says_why_no_invitation_went_out,
 );
 
 async fn staff_sign_in_and_see_their_work(app: TestApp) {
@@ -870,4 +871,26 @@ async fn a_deleted_customer_is_struck_through_where_they_wrote(app: TestApp) {
     let page = staff.get(&format!("/staff/records/cases/{id}")).await;
     assert!(page.body.contains("Created by (customer)"));
     assert!(page.body.contains("<del>Emma Stone</del>"), "{}", page.body);
+}
+
+async fn a_contact_page_says_why_no_invitation_went_out(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let quiet = app
+        .create(
+            "contacts",
+            json!({"first_name": "Quinn", "last_name": "Quiet", "email": "quinn@acme.example", "organization": acme, "email_opt_out": true, "portal_user": true}),
+        )
+        .await;
+    assert_eq!(quiet["portal"]["invited"], false, "{quiet}");
+    let id = quiet["id"].as_str().expect("id");
+    let mut staff = Browser::new(&app);
+    staff.staff_sign_in("agent@example.com").await;
+    let page = staff.get(&format!("/staff/records/contacts/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("No invitation was sent: the contact opted out of e-mail."),
+        "{}",
+        page.body
+    );
 }

@@ -38,6 +38,19 @@ impl App {
         Ok(settings)
     }
 
+    /// Why an invitation to contact `id` would not go out now (`no_email`, `opted_out`, …),
+    /// or None when it would. Reads only: the contact page says it beside the re-send button.
+    pub async fn invitation_refusal(&self, id: &str) -> Result<Option<&'static str>> {
+        let contacts = self.store.module(CONTACTS)?;
+        let contact = self.store.get(contacts, RecordId::parse(id)?.0).await?;
+        let kit = mailing::Kit::load(self).await?;
+        Ok(mailing::mail_refusal(
+            &kit,
+            &contact,
+            kit.portal_of(&contact),
+        ))
+    }
+
     /// Queues a test mail to the admin's own address, through the outbox like every mail, so
     /// that the outbox shows whether delivery works.
     pub async fn send_test_mail(&self, admin: &Staff) -> Result<()> {

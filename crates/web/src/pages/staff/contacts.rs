@@ -89,7 +89,11 @@ pub async fn portal_card(
     } else if let Some(at) = latest("invitation_sent") {
         tr.t1("invitation-sent", "when", tr.datetime(&at))
     } else {
-        tr.t("invitation-not-sent")
+        // Not sent: say why, if mail may not go to them now.
+        match state.app.invitation_refusal(&id).await? {
+            Some(reason) => tr.t(&format!("invitation-refused-{reason}")),
+            None => tr.t("invitation-not-sent"),
+        }
     };
     let base = record_path("contacts", &id);
     Ok(PortalCard {
