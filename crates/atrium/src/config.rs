@@ -39,7 +39,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Sender address; default `no-reply@{host of base_url}`.
     pub mail_from: Option<String>,
-    /// `file://PATH`; default `file://{data_dir}/files`.
+    /// `file://PATH` or `s3://BUCKET` (with the `AWS_*` variables); default
+    /// `file://{data_dir}/files`.
     pub storage_url: Option<String>,
     /// Largest accepted upload in bytes (default 25 MiB).
     pub max_upload_bytes: u64,

@@ -1,10 +1,12 @@
-//! Document bytes live in an object store (a local directory now, S3-compatible later) under
-//! keys the database records; the database never holds file contents.
+//! Document bytes live in an object store — a local directory, or an S3-compatible bucket that
+//! several instances share — under keys the database records; the database never holds file
+//! contents.
 
 use std::sync::Arc;
 
 use atrium_core::value::FileInfo;
 use atrium_core::{Error, ModuleDef, Result, Value};
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -20,19 +22,25 @@ pub struct Files {
 }
 
 impl Files {
-    /// Opens the store named by `url`: `file:///path` (created if missing).
+    /// Opens the store named by `url`: `file:///path` (created if missing), or `s3://bucket`
+    /// with the usual AWS variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_REGION`, and `AWS_ENDPOINT` for an S3-compatible server — `AWS_ALLOW_HTTP=true`
+    /// when it speaks plain http).
     pub fn open(url: &str) -> anyhow::Result<Self> {
-        if let Some(path) = url.strip_prefix("file://") {
+        let store: Arc<dyn ObjectStore> = if let Some(path) = url.strip_prefix("file://") {
             std::fs::create_dir_all(path)?;
-            let store = LocalFileSystem::new_with_prefix(path)?;
-            Ok(Self {
-                store: Arc::new(store),
-            })
-        } else {
-            anyhow::bail!(
-                "ATRIUM_STORAGE_URL must be file://PATH (S3 storage is not available yet)"
+            Arc::new(LocalFileSystem::new_with_prefix(path)?)
+        } else if url.starts_with("s3://") {
+            Arc::new(
+                AmazonS3Builder::from_env()
+                    .with_url(url)
+                    .build()
+                    .map_err(|e| anyhow::anyhow!("ATRIUM_STORAGE_URL {url}: {e}"))?,
             )
-        }
+        } else {
+            anyhow::bail!("ATRIUM_STORAGE_URL must be file://PATH or s3://BUCKET")
+        };
+        Ok(Self { store })
     }
 
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
