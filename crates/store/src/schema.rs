@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use atrium_core::{FieldType, ModuleDef, Registry, Result};
 use sea_query::{Expr, ExprTrait, Query};
+use sha2::Digest;
 
 use crate::db::{Backend, Db};
 
@@ -60,6 +61,10 @@ async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
 }
 
 /// Identifiers come from metadata; only plain snake_case names become SQL identifiers.
+pub(crate) fn quoted(name: &str) -> Result<String> {
+    ident(name)
+}
+
 fn ident(name: &str) -> Result<String> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
@@ -153,6 +158,21 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
         db.execute_ddl(format!(
             "CREATE INDEX IF NOT EXISTS \"{0}__{1}__set\" ON {table} ({list}) WHERE deleted_at IS NULL{set}",
             module.name, columns[0]
+        ))
+        .await?;
+    }
+    // Lists sorted by a picklist read its values' order from an index on the very expression
+    // they sort by; the name carries a digest of the values, so new values get a new index.
+    for field in &module.fields {
+        let Some(order) = crate::records::picklist_order(field) else {
+            continue;
+        };
+        let digest = crate::files::hex(&sha2::Sha256::digest(order.as_bytes()));
+        db.execute_ddl(format!(
+            "CREATE INDEX IF NOT EXISTS \"{0}__{1}__order_{2}\" ON {table} (({order}), id) WHERE deleted_at IS NULL",
+            module.name,
+            field.name,
+            &digest[..12]
         ))
         .await?;
     }

@@ -9,6 +9,7 @@ mod links;
 mod read;
 mod write;
 
+pub(crate) use filter::picklist_order;
 pub use read::Checked;
 pub use write::Changed;
 
