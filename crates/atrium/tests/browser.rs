@@ -655,6 +655,28 @@ async fn staff_use_the_back_office_in_a_browser() {
     )
     .await;
     look_at(&driver, axe, "staff-email-template").await;
+    // The preview follows what is typed, without saving.
+    fill(
+        &driver,
+        "#subject",
+        "Welcome aboard, {{ contact.first_name }}",
+    )
+    .await;
+    let mut previewed = String::new();
+    for _ in 0..100 {
+        previewed = driver
+            .find(By::Css("#live-preview"))
+            .await
+            .expect("the preview")
+            .text()
+            .await
+            .expect("text");
+        if previewed.contains("Welcome aboard,") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(previewed.contains("Welcome aboard,"), "{previewed}");
     open(&driver, &base, "/staff/settings/users").await;
     look_at(&driver, axe, "staff-users").await;
     open(&driver, &base, "/staff/settings/company").await;
