@@ -5,64 +5,27 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use common::binary::{Served, atrium, serve};
 use common::{Backend, database_url};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-/// Kills `atrium serve` when the test ends, however it ends.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The binary with only the configuration given here (none from the developer's shell).
-fn atrium(database: &str, storage: &str, data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ATRIUM_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("RUST_LOG", "warn")
-        .env("DATABASE_URL", database)
-        .env("ATRIUM_STORAGE_URL", storage)
-        .arg("--data-dir")
-        .arg(data);
+/// The binary on `database` and `storage`, its data in `data`.
+fn atrium_on(database: &str, storage: &str, data: &Path) -> Command {
+    let mut command = atrium(&[("DATABASE_URL", database), ("ATRIUM_STORAGE_URL", storage)]);
+    command.arg("--data-dir").arg(data);
     command
 }
 
-/// Starts `atrium serve` and waits for the address it listens on.
-fn serve(database: &str, storage: &str, data: &Path) -> (Served, String) {
-    let mut child = atrium(database, storage, data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start atrium serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let served = Served(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    break url.trim().to_owned();
-                }
-            }
-            _ => panic!("atrium serve stopped before listening"),
-        }
-    };
-    (served, base)
+/// `atrium serve` on `database` and `storage`, and the address it listens on.
+fn serve_on(database: &str, storage: &str, data: &Path) -> (Served, String) {
+    let mut command = atrium_on(database, storage, data);
+    command.args(["serve", "--bind", "127.0.0.1:0"]);
+    serve(command)
 }
 
 async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
@@ -81,7 +44,7 @@ async fn two_instances_on_one_postgres_database_behave_as_one() {
     let storage = format!("file://{}/files", dir.path().display());
     let (data_a, data_b) = (dir.path().join("a"), dir.path().join("b"));
     let password = "a long enough password";
-    let created = atrium(&database, &storage, &data_a)
+    let created = atrium_on(&database, &storage, &data_a)
         .args([
             "admin",
             "create",
@@ -127,11 +90,11 @@ async fn two_instances_on_one_postgres_database_behave_as_one() {
     let (starting_a, starting_b) = (
         std::thread::spawn({
             let (database, storage, data) = (database.clone(), storage.clone(), data_a.clone());
-            move || serve(&database, &storage, &data)
+            move || serve_on(&database, &storage, &data)
         }),
         std::thread::spawn({
             let (database, storage, data) = (database.clone(), storage.clone(), data_b.clone());
-            move || serve(&database, &storage, &data)
+            move || serve_on(&database, &storage, &data)
         }),
     );
     let (_a, a) = starting_a.join().expect("instance a");

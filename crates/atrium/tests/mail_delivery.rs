@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use atrium_core::kinds::OutboxStatus;
 use atrium_mail::{Mailer, SmtpOptions, WorkerConfig, run_once, spawn_worker};
 use atrium_store::{AttemptOutcome, Backoff, Effects, NewMail, Store};
+use common::binary::{atrium, serve};
 use common::{Backend, TestApp, error_fields, send};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -1015,34 +1016,10 @@ async fn required_starttls_is_not_downgraded() {
 
 // --- The binary ---------------------------------------------------------------------------
 
-/// Kills `atrium serve` when the test ends, however it ends.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The binary with only the configuration given here (none from the developer's shell).
-fn atrium(envs: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ATRIUM_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
-    command.env("RUST_LOG", "warn").envs(envs.iter().copied());
-    command
-}
-
 /// `atrium serve`, configured by `ATRIUM_SMTP_URL` and `ATRIUM_MAIL_FROM`, delivers the mail a
 /// change queues (a portal invitation) to the SMTP server, from the configured sender.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_delivers_over_the_configured_smtp_server() {
-    use std::io::{BufRead, BufReader};
-
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let smtp = SmtpServer::start(free_port(), &dir.path().join("maildir"));
@@ -1074,31 +1051,11 @@ async fn serve_delivers_over_the_configured_smtp_server() {
         String::from_utf8_lossy(&created.stderr)
     );
 
-    let mut child = atrium(&envs)
+    let mut command = atrium(&envs);
+    command
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start atrium serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let _served = Served(child);
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let base = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("a `listening on` line within a minute");
-        if let Some(address) = line.strip_prefix("listening on ") {
-            break address.trim().to_owned();
-        }
-    };
+        .arg(&data);
+    let (_served, base) = serve(command);
 
     let client = reqwest::Client::new();
     let (status, login) = send(

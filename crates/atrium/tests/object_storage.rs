@@ -7,24 +7,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::binary::{Served, atrium, serve};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-
-/// A child process stopped when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -34,7 +24,7 @@ fn free_port() -> u16 {
 }
 
 /// moto's S3 server on a free port, or None (after saying so) when moto is not installed.
-async fn moto() -> Option<(Running, String)> {
+async fn moto() -> Option<(Served, String)> {
     let installed = Command::new("python3")
         .args(["-c", "import moto.server"])
         .status()
@@ -60,7 +50,7 @@ async fn moto() -> Option<(Running, String)> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start moto");
-    let running = Running(child);
+    let running = Served(child);
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         if reqwest::get(&url).await.is_ok() {
@@ -71,25 +61,18 @@ async fn moto() -> Option<(Running, String)> {
     panic!("moto did not start");
 }
 
-/// The binary against `endpoint`'s bucket, with only the configuration given here.
-fn atrium(endpoint: &str, data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ATRIUM_") || name.starts_with("AWS_") || name == "DATABASE_URL" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("RUST_LOG", "warn")
-        .env("ATRIUM_STORAGE_URL", "s3://documents")
-        .env("ATRIUM_MAX_UPLOAD_BYTES", "1000")
-        .env("AWS_ENDPOINT", endpoint)
-        .env("AWS_ALLOW_HTTP", "true")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .arg("--data-dir")
-        .arg(data);
+/// The binary against `endpoint`'s bucket.
+fn atrium_on(endpoint: &str, data: &Path) -> Command {
+    let mut command = atrium(&[
+        ("ATRIUM_STORAGE_URL", "s3://documents"),
+        ("ATRIUM_MAX_UPLOAD_BYTES", "1000"),
+        ("AWS_ENDPOINT", endpoint),
+        ("AWS_ALLOW_HTTP", "true"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_REGION", "us-east-1"),
+    ]);
+    command.arg("--data-dir").arg(data);
     command
 }
 
@@ -137,7 +120,7 @@ async fn documents_live_in_s3_compatible_storage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let password = "a long enough password";
-    let created = atrium(&endpoint, &data)
+    let created = atrium_on(&endpoint, &data)
         .args([
             "admin",
             "create",
@@ -153,25 +136,9 @@ async fn documents_live_in_s3_compatible_storage() {
         "{}",
         String::from_utf8_lossy(&created.stderr)
     );
-    let mut child = atrium(&endpoint, &data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start atrium serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let _served = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    break url.trim().to_owned();
-                }
-            }
-            _ => panic!("atrium serve stopped before listening"),
-        }
-    };
+    let mut command = atrium_on(&endpoint, &data);
+    command.args(["serve", "--bind", "127.0.0.1:0"]);
+    let (_served, base) = serve(command);
     let login: Value = client
         .post(format!("{base}/api/v1/staff/login"))
         .json(&json!({"email": "root@example.com", "password": password}))

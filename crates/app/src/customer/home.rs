@@ -4,6 +4,7 @@
 
 use atrium_core::portal::{FieldAccess, Greeting, Level, Shortcut, Widget};
 use atrium_core::query::{Filter, ListQuery, Sort};
+use atrium_core::rules::done_statuses;
 use atrium_core::{ModuleDef, Result, Value};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -209,11 +210,11 @@ impl App {
                         .as_ref()
                         .filter(|c| visible(c, &["priority", "status"]))
                     {
-                        let open = Filter::And(vec![
-                            cases.read.clone(),
-                            Filter::Ne("status".into(), Value::Text("Resolved".into())),
-                            Filter::Ne("status".into(), Value::Text("Closed".into())),
-                        ]);
+                        let mut open = vec![cases.read.clone()];
+                        open.extend(done_statuses("cases").iter().map(|done| {
+                            Filter::Ne("status".into(), Value::Text((*done).to_owned()))
+                        }));
+                        let open = Filter::And(open);
                         charts.insert(
                             "open_cases_by_priority",
                             self.counts(cases, "priority", open).await?,

@@ -150,3 +150,17 @@ pub fn input_value(value: &Value) -> String {
         Value::Json(json) => json.to_string(),
     }
 }
+
+/// A value of the field history's JSON (`old`, `new`) as text: a reference by its label.
+pub fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) => o
+            .get("label")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| value.to_string()),
+        other => other.to_string(),
+    }
+}

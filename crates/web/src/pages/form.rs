@@ -2,6 +2,7 @@
 //! `multipart/form-data` where a file goes with them; either way the handler gets the text
 //! fields by name, and the file, if any.
 
+use atrium_core::Error;
 use atrium_store::Upload;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::header;
@@ -124,5 +125,14 @@ impl<T: Poster + Send> FromRequest<AppState> for Posted<T> {
             Some(refused) => Err(refused),
             None => Ok(Posted { by, form }),
         }
+    }
+}
+
+/// The errors of a failed save shown beside its fields, or the failure to show as a page.
+pub fn field_errors(error: Error) -> Result<Vec<atrium_core::FieldError>, Error> {
+    match error {
+        Error::Validation(errors) => Ok(errors),
+        Error::TooLarge(why) => Ok(vec![atrium_core::FieldError::new("file", why)]),
+        other => Err(other),
     }
 }

@@ -11,14 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::Value as Json;
 
 use crate::AppState;
 use crate::extract::QueryPairs;
-use crate::pages::display::{Shown, show};
-use crate::pages::form::{Form, Posted};
+use crate::pages::display::{Shown, plain, show};
+use crate::pages::form::{Form, Posted, field_errors};
 use crate::pages::i18n::Arg;
 use crate::pages::inputs::{Draft, Input, Looks, Spec, body_of, customer_options, inputs};
+use crate::pages::list_query::{query_string, with};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
 
@@ -135,32 +135,6 @@ pub struct ListPage {
     pub new_label: String,
 }
 framed!(ListPage);
-
-/// `?k=v&…` of the pairs with a value, or nothing.
-fn query_string(pairs: &[(String, String)]) -> String {
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    if encoded.is_empty() {
-        String::new()
-    } else {
-        format!("?{encoded}")
-    }
-}
-
-/// `pairs` with `key` set to `value` (or removed when empty), and back to page 1 unless the
-/// page itself is what changes.
-fn with(pairs: &[(String, String)], key: &str, value: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(k, _)| k != key && (key == "page" || k != "page"))
-        .cloned()
-        .collect();
-    if !value.is_empty() {
-        out.push((key.to_owned(), value.to_owned()));
-    }
-    out
-}
 
 pub async fn list(
     State(state): State<AppState>,
@@ -351,19 +325,6 @@ pub struct RecordPageView {
     pub saved: bool,
 }
 framed!(RecordPageView);
-
-fn plain(value: &Json) -> String {
-    match value {
-        Json::Null => "—".to_owned(),
-        Json::String(s) => s.clone(),
-        Json::Object(o) => o
-            .get("label")
-            .and_then(Json::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| value.to_string()),
-        other => other.to_string(),
-    }
-}
 
 async fn record_page(
     state: &AppState,
@@ -723,15 +684,6 @@ pub async fn new(
         Err(error) => return site.error(error),
     };
     form_page(&state, &site, &customer, &entry, None, None, &[], None).await
-}
-
-/// The errors of a failed save shown beside its fields, or the failure to show as a page.
-fn field_errors(error: Error) -> Result<Vec<atrium_core::FieldError>, Error> {
-    match error {
-        Error::Validation(errors) => Ok(errors),
-        Error::TooLarge(why) => Ok(vec![atrium_core::FieldError::new("file", why)]),
-        other => Err(other),
-    }
 }
 
 pub async fn create(

@@ -74,8 +74,9 @@ pub async fn show(site: Site, Query(query): Query<LoginQuery>) -> Response {
     render::page(&site, &page, None)
 }
 
-/// What to tell a visitor whose sign-in failed, and with which status.
-fn refusal(tr: &Tr, error: &Error) -> (StatusCode, String) {
+/// What to tell a visitor whose sign-in failed, and with which status (the staff's sign-in
+/// too: their refusals are the same words, without the portal's).
+pub(crate) fn refusal(tr: &Tr, error: &Error) -> (StatusCode, String) {
     match error {
         Error::TooManyAttempts { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -93,6 +94,16 @@ fn refusal(tr: &Tr, error: &Error) -> (StatusCode, String) {
         }
         _ => (StatusCode::UNAUTHORIZED, tr.t("refused-credentials")),
     }
+}
+
+/// `response` with `Retry-After` when `error` says when to try again.
+pub(crate) fn with_retry_after(mut response: Response, error: &Error) -> Response {
+    if let Error::TooManyAttempts { retry_after } | Error::Busy { retry_after } = error
+        && let Ok(value) = retry_after.to_string().parse()
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 pub async fn submit(
@@ -131,13 +142,7 @@ pub async fn submit(
                 notice: None,
                 error: Some(message),
             };
-            let mut response = render::page(&site, &page, Some(status));
-            if let Error::TooManyAttempts { retry_after } | Error::Busy { retry_after } = error
-                && let Ok(value) = retry_after.to_string().parse()
-            {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            with_retry_after(render::page(&site, &page, Some(status)), &error)
         }
     }
 }

@@ -104,18 +104,10 @@ pub fn chrome(
         }
     }
     Chrome {
-        tr: tr.clone(),
-        prefix: PREFIX.to_owned(),
-        title,
-        portal_title: tr.t("staff-title"),
-        company: desk.company.name.clone(),
-        logo_url: desk.logo_url,
-        accent: desk.company.accent_color.clone(),
-        css_url: None,
-        form_token: desk.form_token.clone(),
         nav,
         signed_in: staff.is_some(),
         customer_name: staff.map(|s| s.user.name.clone()).unwrap_or_default(),
+        ..bare_chrome(desk, title)
     }
 }
 
@@ -134,7 +126,7 @@ pub fn error_page(desk: &Desk, staff: Option<&Staff>, error: &Error) -> Response
     let tr = &desk.tr;
     let (title, message) = render::error_text(tr, error);
     let heading = tr.t(title);
-    // The frame needs the state only for the menu's modules; an error page shows none.
+    // Without the menu: the error may be that the menu's modules cannot be read.
     let page = StaffErrorPage {
         c: Chrome {
             signed_in: staff.is_some(),

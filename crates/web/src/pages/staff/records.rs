@@ -16,10 +16,11 @@ use super::chrome;
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::desk::{Agent, staff_path};
-use crate::pages::display::{Shown, moment, show};
-use crate::pages::form::{Form, Posted};
+use crate::pages::display::{Shown, moment, plain, show};
+use crate::pages::form::{Form, Posted, field_errors};
 use crate::pages::i18n::{Arg, Tr};
 use crate::pages::inputs::{Choice, Draft, Input, Looks, Spec, body_of, inputs, staff_options};
+use crate::pages::list_query::{query_string, with};
 use crate::pages::render::{self, Chrome, framed};
 use atrium_core::portal::FieldAccess;
 
@@ -141,32 +142,6 @@ pub struct ListPage {
     pub notice: Option<String>,
 }
 framed!(ListPage);
-
-/// `?k=v&…` of the pairs with a value, or nothing.
-fn query_string(pairs: &[(String, String)]) -> String {
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    if encoded.is_empty() {
-        String::new()
-    } else {
-        format!("?{encoded}")
-    }
-}
-
-/// `pairs` with `key` set to `value` (or removed when empty), back to page 1 unless the page
-/// itself is what changes.
-fn with(pairs: &[(String, String)], key: &str, value: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(k, _)| k != key && (key == "page" || k != "page"))
-        .cloned()
-        .collect();
-    if !value.is_empty() {
-        out.push((key.to_owned(), value.to_owned()));
-    }
-    out
-}
 
 fn value_of(pairs: &[(String, String)], key: &str) -> String {
     pairs
@@ -444,20 +419,6 @@ pub struct RecordPage {
     pub contact: Option<super::contacts::PortalCard>,
 }
 framed!(RecordPage);
-
-fn plain(value: &serde_json::Value) -> String {
-    use serde_json::Value as Json;
-    match value {
-        Json::Null => "—".to_owned(),
-        Json::String(s) => s.clone(),
-        Json::Object(o) => o
-            .get("label")
-            .and_then(Json::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| value.to_string()),
-        other => other.to_string(),
-    }
-}
 
 /// The fields of a record in groups: its details and its longer texts; and apart, what Atrium
 /// keeps.
@@ -1029,15 +990,6 @@ pub async fn new(
         stale: false,
     };
     form_page(&state, &agent, def, shape, None).await
-}
-
-/// The errors of a failed save shown beside its fields, or the failure to show as a page.
-fn field_errors(error: Error) -> Result<Vec<atrium_core::FieldError>, Error> {
-    match error {
-        Error::Validation(errors) => Ok(errors),
-        Error::TooLarge(why) => Ok(vec![atrium_core::FieldError::new("file", why)]),
-        other => Err(other),
-    }
 }
 
 /// Where a saved contact's page goes: it says whether the invitation went out, and why not.

@@ -4,7 +4,7 @@
 use askama::Template;
 use atrium_core::Error;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::cookies::{STAFF_COOKIE, session_cookie};
 use crate::pages::desk::{Agent, Desk, staff_path};
 use crate::pages::form::Posted;
+use crate::pages::portal::sign_in::{refusal, with_retry_after};
 use crate::pages::render::{self, Chrome, framed};
 use crate::portal::context::ClientAddress;
 
@@ -86,14 +87,7 @@ pub async fn submit(
         Err(Error::Internal(detail)) => desk.error(Error::Internal(detail), None),
         Err(error) => {
             let tr = &desk.tr;
-            let (status, message) = match &error {
-                Error::TooManyAttempts { retry_after } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    tr.n("refused-throttled", "minutes", (retry_after + 59) / 60),
-                ),
-                Error::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, tr.t("refused-busy")),
-                _ => (StatusCode::UNAUTHORIZED, tr.t("refused-credentials")),
-            };
+            let (status, message) = refusal(tr, &error);
             let page = LoginPage {
                 c: bare_chrome(&desk, tr.t("sign-in-title")),
                 email,
@@ -101,13 +95,7 @@ pub async fn submit(
                 notice: None,
                 error: Some(message),
             };
-            let mut response = render::page(&desk, &page, Some(status));
-            if let Error::TooManyAttempts { retry_after } | Error::Busy { retry_after } = error
-                && let Ok(value) = retry_after.to_string().parse()
-            {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            with_retry_after(render::page(&desk, &page, Some(status)), &error)
         }
     }
 }

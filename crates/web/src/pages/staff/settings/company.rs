@@ -7,9 +7,9 @@ use atrium_core::{Error, FieldError};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
-use super::{Notice, admin_chrome, settings_path};
+use super::{Notice, admin_chrome, settings_path, text_or_null};
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::desk::{Admin, Agent};
@@ -112,13 +112,6 @@ async fn company_page(
             .map(|e| e.message.clone()),
     };
     render::page(&agent.desk, &page, status)
-}
-
-fn text_or_null(form: &Form, name: &str) -> Json {
-    match form.text(name).trim() {
-        "" => Json::Null,
-        text => Json::String(text.to_owned()),
-    }
 }
 
 pub async fn save(

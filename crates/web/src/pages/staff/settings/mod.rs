@@ -93,6 +93,14 @@ impl Notice {
     }
 }
 
+/// A text input as JSON: empty (or blank) is null, as the JSON documents have it.
+pub fn text_or_null(form: &crate::pages::form::Form, name: &str) -> serde_json::Value {
+    match form.text(name).trim() {
+        "" => serde_json::Value::Null,
+        text => serde_json::Value::String(text.to_owned()),
+    }
+}
+
 pub struct SettingsLink {
     pub href: String,
     pub title: String,

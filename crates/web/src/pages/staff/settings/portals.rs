@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
-use super::{Notice, admin_chrome, settings_path};
+use super::{Notice, admin_chrome, settings_path, text_or_null};
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::desk::Admin;
@@ -621,14 +621,6 @@ async fn portal_page(
         profile_organization: profile_part("organizations", "profile.organization"),
     };
     render::page(&agent.desk, &page, status)
-}
-
-/// A text input as JSON: empty is null.
-fn text_or_null(form: &Form, name: &str) -> Json {
-    match form.text(name).trim() {
-        "" => Json::Null,
-        text => Json::String(text.to_owned()),
-    }
 }
 
 /// A whole number as JSON: a number when it is one, else the text (refused with its field).
