@@ -2,8 +2,8 @@
 //! visible fields, nothing else.
 
 use atrium_core::value::format_datetime;
-use atrium_core::{Error, RecordId, Result, Value};
-use atrium_pdf::{PdfComment, PdfRecord, PdfUpdate, render};
+use atrium_core::{Error, FieldType, RecordId, Result, Value};
+use atrium_pdf::{PdfComment, PdfField, PdfRecord, PdfUpdate, render};
 
 use super::Customer;
 use crate::App;
@@ -85,7 +85,11 @@ impl App {
                 .view
                 .fields
                 .iter()
-                .map(|f| (f.label.clone(), display(record.get(&f.name))))
+                .map(|f| PdfField {
+                    label: f.label.clone(),
+                    value: display(record.get(&f.name)),
+                    markdown: matches!(f.field_type, FieldType::Markdown),
+                })
                 .collect(),
             comments: comments
                 .iter()
