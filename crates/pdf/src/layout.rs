@@ -8,7 +8,7 @@ use atrium_core::Error;
 use printpdf::{
     Actions, BorderArray, Color, ColorArray, FontId, HighlightingMode, LinkAnnotation, Mm, Op,
     PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb,
-    WindingOrder, XObject, XObjectId,
+    WindingOrder, XObject, XObjectId, XObjectTransform,
 };
 
 use crate::font::{self, Face, PROGRAM_COUNT};
@@ -27,6 +27,9 @@ pub(crate) const CONTENT_TOP: f32 = PAGE_H - 62.0;
 pub(crate) const CONTENT_BOTTOM: f32 = 64.0;
 const FOOTER_RULE: f32 = 46.0;
 const FOOTER_BASELINE: f32 = 32.0;
+
+/// Points per millimetre.
+pub(crate) const MM: f32 = 72.0 / 25.4;
 
 pub(crate) type Rgb3 = (f32, f32, f32);
 pub(crate) const INK: Rgb3 = (0.10, 0.11, 0.13);
@@ -432,6 +435,16 @@ impl Canvas {
         self.y >= self.top() - 0.01
     }
 
+    /// Points left above the bottom margin.
+    pub(crate) fn room(&self) -> f32 {
+        self.y - CONTENT_BOTTOM
+    }
+
+    /// The most a page holds.
+    pub(crate) fn page_room() -> f32 {
+        CONTENT_TOP - CONTENT_BOTTOM
+    }
+
     /// Starts a new page unless `height` more points fit on this one.
     pub(crate) fn ensure(&mut self, height: f32) {
         if self.y - height < CONTENT_BOTTOM && !self.at_page_top() {
@@ -640,6 +653,33 @@ impl Canvas {
                 height: Pt(height),
                 mode: Some(PaintMode::Fill),
                 winding_order: Some(WindingOrder::NonZero),
+            },
+        });
+    }
+
+    /// Draws an image (`pixels` wide and high as the XObject declares them) into the box with
+    /// lower left corner (`x`, `y`), `width` × `height` points.
+    pub(crate) fn image(
+        &mut self,
+        xobject: XObject,
+        pixels: (usize, usize),
+        (x, y): (f32, f32),
+        (width, height): (f32, f32),
+    ) {
+        let id = XObjectId(format!("Img{}", self.images.len()));
+        self.images.push((id.clone(), xobject));
+        // At 72 dpi the XObject is scaled to its pixel size in points first.
+        let (pw, ph) = (pixels.0.max(1) as f32, pixels.1.max(1) as f32);
+        self.ops.push(Op::UseXobject {
+            id,
+            transform: XObjectTransform {
+                translate_x: Some(Pt(x)),
+                translate_y: Some(Pt(y)),
+                rotate: None,
+                scale_x: Some(width / pw),
+                scale_y: Some(height / ph),
+                dpi: Some(72.0),
+                no_auto_scale: false,
             },
         });
     }

@@ -1,12 +1,14 @@
 //! Atrium's PDF documents: one record (a case, a contact, …) with its fields, comments and
-//! updates ([`render`]), as clean, paginated A4 pages.
+//! updates ([`render`]), and quotes and invoices ([`render_business_document`]), as clean,
+//! paginated A4 pages.
 //!
 //! # How it is built
 //!
 //! The document is assembled with [`printpdf`] 0.12 built with `default-features = false`:
 //! its default `html` feature pulls in a whole layout engine and fontconfig, which this needs
 //! none of. What printpdf offers without it is enough: pages made of low-level operations,
-//! external TrueType fonts, link annotations, and serialization (object table, xref, stream compression, string escaping).
+//! external TrueType fonts, images given as pixels or as an already encoded stream, link
+//! annotations, and serialization (object table, xref, stream compression, string escaping).
 //!
 //! The text is set in **Noto Sans** (regular, bold, italic, bold italic), with Noto Sans Math
 //! and Noto Sans Symbols 2 for arrows, operators, shapes and check marks that Noto Sans lacks
@@ -36,13 +38,19 @@
 //! emoji, …). Parentheses and backslashes stay as they are; escaping them in the content stream
 //! is the serializer's job, which the tests check.
 //!
-//! Comment bodies and fields marked as Markdown are rendered as Markdown (module `markdown`): paragraphs, bold, italics, inline code on a tinted
+//! Comment bodies, fields marked as Markdown and the terms of a quote or invoice are Markdown
+//! and are rendered (module `markdown`): paragraphs, bold, italics, inline code on a tinted
 //! background, lists (nested, with hanging indents), links (their text, then the address in
 //! parentheses, both clickable for web and e-mail addresses), headings, block quotes, code
 //! blocks, tables as rows of cells, rules and hard line breaks. Raw HTML in Markdown is
 //! printed as the text it is, never interpreted.
+//!
+//! Logos may be PNG (decoded, transparency kept) or JPEG (embedded as it is); any other
+//! format, or a file that does not decode, is left out of the page without an error.
 
+mod business;
 mod font;
+mod image;
 mod layout;
 mod markdown;
 mod record;
@@ -52,5 +60,8 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+pub use business::{
+    PdfBusinessDocument, PdfColumns, PdfImage, PdfLineItem, PdfParty, render_business_document,
+};
 pub use record::{PdfComment, PdfField, PdfRecord, PdfUpdate, render};
 pub use text::sanitize;

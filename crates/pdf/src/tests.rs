@@ -74,6 +74,82 @@ fn sample() -> PdfRecord {
     }
 }
 
+fn line_item(i: usize) -> PdfLineItem {
+    PdfLineItem {
+        description: format!("Item {i:02} consulting"),
+        details: if i.is_multiple_of(3) {
+            "On site, including travel\nSecond line of details".into()
+        } else {
+            String::new()
+        },
+        quantity: format!("{}", 1 + i % 4),
+        unit_price: "1,250.00".into(),
+        discount: if i.is_multiple_of(5) {
+            "10%".into()
+        } else {
+            String::new()
+        },
+        tax: "19%".into(),
+        net: format!("{},250.00", 1 + i % 4),
+    }
+}
+
+fn business(lines: usize) -> PdfBusinessDocument {
+    PdfBusinessDocument {
+        seller: PdfParty {
+            name: "Atrium Demo GmbH".into(),
+            lines: vec![
+                "Hauptstraße 5".into(),
+                "10115 Berlin".into(),
+                "Germany".into(),
+                "billing@atrium.example".into(),
+                "+49 30 1234567".into(),
+            ],
+        },
+        logo: None,
+        buyer: PdfParty {
+            name: NAMES.into(),
+            lines: vec![
+                "Odos Ermou 12".into(),
+                "105 63 Athens".into(),
+                "Greece".into(),
+            ],
+        },
+        heading: "Quote".into(),
+        number: "QU-00012".into(),
+        subject: "Printer replacement and maintenance".into(),
+        facts: vec![
+            ("Date".into(), "2 Dec 2026".into()),
+            ("Valid until".into(), "1 Jan 2027".into()),
+            ("Currency".into(), "EUR".into()),
+            ("Contact".into(), "Zoë Müller".into()),
+        ],
+        columns: PdfColumns {
+            position: "#".into(),
+            description: "Description".into(),
+            quantity: "Qty".into(),
+            unit_price: "Unit price".into(),
+            discount: "Discount".into(),
+            tax: "Tax".into(),
+            net: "Net".into(),
+        },
+        lines: (1..=lines).map(line_item).collect(),
+        totals: vec![
+            ("Subtotal".into(), "75,000.00".into()),
+            ("Discount".into(), "−1,250.00".into()),
+            ("Tax 19%".into(), "14,012.50".into()),
+            ("Total".into(), "EUR 87,762.50".into()),
+        ],
+        terms_heading: "Terms and conditions".into(),
+        terms: "Payment within **30 days** of the invoice date.\n\n\
+                - Prices exclude shipping\n- Delivery *ex works*\n\n\
+                Questions? Write to <billing@atrium.example>."
+            .into(),
+        page_label: "Page {page} of {pages}".into(),
+        generated_at: "2026-12-02T10:00:00Z".into(),
+    }
+}
+
 fn parse(bytes: &[u8]) -> PdfDocument {
     let opts = printpdf::PdfParseOptions {
         fail_on_error: true,
@@ -167,6 +243,10 @@ fn a_one_page_document_is_small() {
     let bytes = render(&sample()).expect("render");
     eprintln!("one-page record: {} bytes", bytes.len());
     assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+    let bytes = render_business_document(&business(5)).expect("render");
+    eprintln!("one-page quote: {} bytes", bytes.len());
+    assert_eq!(count_page_objects(&bytes), 1);
+    assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
 }
 
 #[test]
@@ -224,11 +304,26 @@ fn hostile_text_does_not_break_the_structure() {
     assert_eq!(count_page_objects(&bytes), doc.pages.len());
     // A script link is printed, never made clickable.
     assert!(!contains(&bytes, "/URI"));
+
+    let mut quote = business(3);
+    quote.seller.name = NASTY.into();
+    quote.buyer.lines = vec![NASTY.into()];
+    quote.lines[0].description = NASTY.into();
+    quote.lines[0].details = NASTY.into();
+    quote.terms = NASTY.into();
+    quote.facts.push((NASTY.into(), NASTY.into()));
+    quote.totals.insert(0, (NASTY.into(), NASTY.into()));
+    let bytes = render_business_document(&quote).expect("render");
+    assert_well_formed(&bytes);
+    assert_eq!(count_page_objects(&bytes), parse(&bytes).pages.len());
 }
 
 #[test]
 fn empty_documents_render() {
     let bytes = render(&PdfRecord::default()).expect("render");
+    assert_well_formed(&bytes);
+    assert_eq!(parse(&bytes).pages.len(), 1);
+    let bytes = render_business_document(&PdfBusinessDocument::default()).expect("render");
     assert_well_formed(&bytes);
     assert_eq!(parse(&bytes).pages.len(), 1);
 }
@@ -375,6 +470,92 @@ fn controls_and_direction_overrides_are_dropped() {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Quotes and invoices.
+
+#[test]
+fn business_document_prints_its_parts() {
+    let bytes = render_business_document(&business(4)).expect("render");
+    assert_well_formed(&bytes);
+    assert_eq!(parse(&bytes).pages.len(), 1);
+    let Some(text) = pdftotext(&bytes, &["-layout"]) else {
+        return;
+    };
+    for expected in [
+        NAMES,
+        "Atrium Demo GmbH",
+        "Hauptstraße 5",
+        "Quote QU-00012",
+        "Printer replacement and maintenance",
+        "Valid until",
+        "1 Jan 2027",
+        "Item 03 consulting",
+        "On site, including travel",
+        "Subtotal",
+        "EUR 87,762.50",
+        "Terms and conditions",
+        "Payment within 30 days of the invoice date.",
+        "• Prices exclude shipping",
+        "Page 1 of 1",
+        "2026-12-02 10:00 UTC",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    // No discount in any line: no discount column.
+    assert!(!text.contains("Discount 1"), "{text}");
+}
+
+#[test]
+fn long_tables_repeat_their_header_on_every_page() {
+    let doc = business(60);
+    let bytes = render_business_document(&doc).expect("render");
+    let pages = count_page_objects(&bytes);
+    assert!(pages >= 2, "{pages} pages");
+    assert_eq!(parse(&bytes).pages.len(), pages);
+    let Some(all) = pdftotext(&bytes, &[]) else {
+        return;
+    };
+    for item in &doc.lines {
+        assert_eq!(
+            all.matches(&item.description).count(),
+            1,
+            "{:?} not exactly once",
+            item.description
+        );
+    }
+    for (label, value) in &doc.totals {
+        assert!(
+            all.contains(label.as_str()) && all.contains(value.as_str()),
+            "{label}"
+        );
+    }
+    for page in 1..=pages {
+        let n = page.to_string();
+        let text = pdftotext(&bytes, &["-layout", "-f", &n, "-l", &n]).expect("pdftotext");
+        assert!(
+            text.contains(&format!("Page {page} of {pages}")),
+            "no page label on page {page}:\n{text}"
+        );
+        if text.contains("consulting") {
+            for header in ["Description", "Qty", "Unit price", "Discount", "Tax", "Net"] {
+                assert!(
+                    text.contains(header),
+                    "{header:?} missing on page {page}:\n{text}"
+                );
+            }
+        }
+        if page > 1 {
+            assert!(
+                text.contains("Quote QU-00012"),
+                "no running header on {page}"
+            );
+        }
+    }
+}
+
 /// The right edge of every word on the pages, from `pdftotext -bbox`.
 fn word_right_edges(bytes: &[u8]) -> Option<Vec<(f32, String)>> {
     let html = pdftotext(bytes, &["-bbox"])?;
@@ -397,6 +578,36 @@ fn word_right_edges(bytes: &[u8]) -> Option<Vec<(f32, String)>> {
 }
 
 #[test]
+fn long_descriptions_wrap_inside_the_page() {
+    let mut doc = business(3);
+    let long = "Replacement of the complete fuser assembly including rollers, thermistor, \
+                pressure springs and the heating element, calibrated on site"
+        .to_owned();
+    doc.lines[1].description = long.clone();
+    doc.lines[1].details = "Detail text that is also long enough to need more than one line \
+                            in the description column of the table"
+        .into();
+    doc.lines[2].description =
+        "Averyveryveryveryveryveryveryveryveryveryveryveryverylongword".repeat(2);
+    let bytes = render_business_document(&doc).expect("render");
+    let Some(words) = word_right_edges(&bytes) else {
+        return;
+    };
+    let right = 595.276 - 56.0 + 0.5;
+    for (x, word) in &words {
+        assert!(*x <= right, "{word:?} ends at {x}, beyond the margin");
+    }
+    // Every word of the description is there, in order, on several lines.
+    let text = squeeze(&pdftotext(&bytes, &[]).expect("pdftotext"));
+    let squeezed_long = squeeze(&long);
+    for word in squeezed_long.split(' ') {
+        assert!(text.contains(word), "{word:?} lost");
+    }
+    let layout = pdftotext(&bytes, &["-layout"]).expect("pdftotext");
+    assert!(!layout.lines().any(|l| l.contains(&long)), "not wrapped");
+}
+
+#[test]
 fn record_text_stays_inside_the_page() {
     let bytes = render(&sample()).expect("render");
     let Some(words) = word_right_edges(&bytes) else {
@@ -407,7 +618,73 @@ fn record_text_stays_inside_the_page() {
     }
 }
 
-/// Writes a sample for a visual check: `cargo test -p atrium-pdf write_samples -- --ignored`
+#[test]
+fn logos_are_embedded_and_bad_ones_left_out() {
+    let mut doc = business(2);
+    doc.logo = Some(PdfImage {
+        bytes: crate::image::tests::sample_png(120, 40),
+        mime: "image/png".into(),
+    });
+    let png = render_business_document(&doc).expect("png logo");
+    assert!(contains(&png, "/Subtype /Image") || contains(&png, "/Subtype/Image"));
+    assert!(contains(&png, "/SMask"));
+
+    doc.logo = Some(PdfImage {
+        bytes: crate::image::tests::SAMPLE_JPEG.to_vec(),
+        mime: "image/jpeg".into(),
+    });
+    let jpeg = render_business_document(&doc).expect("jpeg logo");
+    assert!(contains(&jpeg, "/DCTDecode"));
+
+    for garbage in [
+        b"not an image at all".to_vec(),
+        b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR garbage".to_vec(),
+        vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08],
+        b"GIF89a\x01\x00\x01\x00".to_vec(),
+    ] {
+        doc.logo = Some(PdfImage {
+            bytes: garbage,
+            mime: "image/png".into(),
+        });
+        let bytes = render_business_document(&doc).expect("garbage logo is no error");
+        assert_well_formed(&bytes);
+        assert!(!contains(&bytes, "/Subtype /Image") && !contains(&bytes, "/Subtype/Image"));
+        // Without a logo the seller's name stands in its place.
+        if let Some(text) = pdftotext(&bytes, &[]) {
+            assert!(text.contains("Atrium Demo GmbH"));
+        }
+    }
+
+    // Both logos draw (poppler renders the pages without complaint).
+    for bytes in [&png, &jpeg] {
+        let dir = std::env::temp_dir().join(format!("atrium-pdf-logo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("logo.pdf");
+        std::fs::write(&path, bytes).expect("write");
+        let out = std::process::Command::new("pdftoppm")
+            .args(["-r", "20", "-png"])
+            .arg(&path)
+            .arg(dir.join("page"))
+            .output();
+        let _ = std::fs::remove_dir_all(&dir);
+        match out {
+            Ok(out) => {
+                assert!(out.status.success(), "{out:?}");
+                assert!(
+                    out.stderr.is_empty(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("pdftoppm not installed; skipping the rendering check");
+            }
+            Err(e) => panic!("running pdftoppm: {e}"),
+        }
+    }
+}
+
+/// Writes samples for a visual check: `cargo test -p atrium-pdf write_samples -- --ignored`
 /// (into `$ATRIUM_PDF_SAMPLES`, default the system's temporary directory).
 #[test]
 #[ignore]
@@ -442,4 +719,29 @@ fn write_samples() {
         body: "Follow-up: checked the device, *waiting* on the vendor. ".repeat(1 + i % 4),
     }));
     std::fs::write(dir.join("record.pdf"), render(&record).expect("render")).expect("write");
+    let mut quote = business(24);
+    quote.logo = Some(PdfImage {
+        bytes: crate::image::tests::sample_png(300, 100),
+        mime: "image/png".into(),
+    });
+    quote.lines[1].description = "Replacement of the complete fuser assembly including \
+                                  rollers, thermistor and pressure springs"
+        .into();
+    std::fs::write(
+        dir.join("quote.pdf"),
+        render_business_document(&quote).expect("render"),
+    )
+    .expect("write");
+    let mut invoice = business(3);
+    invoice.logo = Some(PdfImage {
+        bytes: crate::image::tests::SAMPLE_JPEG.to_vec(),
+        mime: "image/jpeg".into(),
+    });
+    invoice.heading = "Invoice".into();
+    invoice.number = "INV-2026-0042".into();
+    std::fs::write(
+        dir.join("invoice.pdf"),
+        render_business_document(&invoice).expect("render"),
+    )
+    .expect("write");
 }
