@@ -25,6 +25,9 @@ pub struct Company {
     /// The pages' language for a visitor who states none: one of [`LANGUAGES`].
     #[serde(default = "english")]
     pub language: String,
+    /// The ISO 4217 currency of quotes and invoices that name none (see [`crate::money`]).
+    #[serde(default = "euro")]
+    pub currency: String,
 }
 
 /// The languages the pages speak (ISO 639-1); English is complete and the fallback.
@@ -42,6 +45,9 @@ fn accent() -> String {
 fn english() -> String {
     "en".into()
 }
+fn euro() -> String {
+    "EUR".into()
+}
 
 impl Default for Company {
     fn default() -> Self {
@@ -53,6 +59,7 @@ impl Default for Company {
             time_zone: utc(),
             accent_color: accent(),
             language: english(),
+            currency: euro(),
         }
     }
 }
@@ -83,6 +90,12 @@ impl Company {
             errors.push(FieldError::new(
                 "language",
                 format!("must be one of {}", LANGUAGES.join(", ")),
+            ));
+        }
+        if crate::money::minor_digits(&self.currency).is_none() {
+            errors.push(FieldError::new(
+                "currency",
+                "must be an ISO 4217 currency code Atrium offers, like EUR",
             ));
         }
         if let Some(email) = &self.email

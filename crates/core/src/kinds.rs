@@ -72,6 +72,8 @@ word_enum!(
         PortalRecordCreated = "portal_record_created",
         PortalRecordUpdated = "portal_record_updated",
         PortalComment = "portal_comment",
+        QuoteAccepted = "quote_accepted",
+        QuoteRejected = "quote_rejected",
         PasswordChanged = "password_changed",
         PasswordReset = "password_reset",
         PasswordResetRequested = "password_reset_requested",

@@ -75,6 +75,31 @@ pub struct GridColumn {
     pub label: String,
     #[serde(flatten)]
     pub field_type: Box<FieldType>,
+    pub required: bool,
+    /// Atrium fills it in (a line's `net`, `tax`); sent by a client, it is ignored.
+    pub computed: bool,
+}
+
+impl GridColumn {
+    pub fn new(name: &str, label: &str, field_type: FieldType) -> Self {
+        Self {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            field_type: Box::new(field_type),
+            required: false,
+            computed: false,
+        }
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn computed(mut self) -> Self {
+        self.computed = true;
+        self
+    }
 }
 
 impl FieldType {
@@ -138,6 +163,9 @@ pub struct FieldDef {
     pub required: bool,
     /// Set by Atrium, never by a request (e.g. `created_by`, `resolved_at`).
     pub system: bool,
+    /// A system field Atrium computes from others (a quote's `total`): sent by a client, it
+    /// is ignored rather than refused, so a record read can be sent back as it is.
+    pub computed: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<PicklistValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,6 +184,7 @@ impl FieldDef {
             field_type,
             required: false,
             system: false,
+            computed: false,
             values: Vec::new(),
             default: None,
             sortable,
@@ -170,6 +199,12 @@ impl FieldDef {
 
     pub fn system(mut self) -> Self {
         self.system = true;
+        self
+    }
+
+    pub fn computed(mut self) -> Self {
+        self.system = true;
+        self.computed = true;
         self
     }
 

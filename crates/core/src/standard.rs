@@ -1,9 +1,9 @@
-//! The standard modules of Atrium (PRODUCT.md §2). Quotes and invoices, with their `grid`
-//! line items, come later; the field types already make room for them.
+//! The standard modules of Atrium (PRODUCT.md §2).
 
 use serde_json::json;
 
-use crate::metadata::{FieldDef as F, FieldType as T, ModuleDef, Registry};
+use crate::metadata::{FieldDef as F, FieldType as T, GridColumn, ModuleDef, Registry};
+use crate::money::CURRENCIES;
 
 const GRAY: &str = "#868e96";
 const BLUE: &str = "#1c7ed6";
@@ -95,6 +95,57 @@ fn address(prefix: &str, label: &str) -> Vec<F> {
             )
         })
         .collect()
+}
+
+/// A quote's or an invoice's line items: a product or a service (or only a description), the
+/// quantity, unit price, discount and tax rate; Atrium computes each line's net and tax.
+fn line_items() -> F {
+    let column = GridColumn::new;
+    F::new(
+        "items",
+        "Items",
+        T::Grid {
+            columns: vec![
+                column(
+                    "product",
+                    "Product",
+                    T::Reference {
+                        module: "products".into(),
+                    },
+                ),
+                column(
+                    "service",
+                    "Service",
+                    T::Reference {
+                        module: "services".into(),
+                    },
+                ),
+                column("description", "Description", T::Textarea),
+                column("quantity", "Quantity", T::Decimal).required(),
+                column("unit_price", "Unit price", T::Currency).required(),
+                column("discount_percent", "Discount %", T::Percent),
+                column("tax_percent", "Tax %", T::Percent),
+                column("net", "Net", T::Currency).computed(),
+                column("tax", "Tax", T::Currency).computed(),
+            ],
+        },
+    )
+    .default(json!([]))
+}
+
+/// The fields every priced document has after its own: currency (the company's unless set),
+/// lines, Atrium's totals, and the terms.
+fn priced_fields() -> Vec<F> {
+    let currencies: Vec<(&str, &str)> = CURRENCIES.iter().map(|(code, _)| (*code, GRAY)).collect();
+    vec![
+        picklist("currency", "Currency", &currencies),
+        line_items(),
+        F::new("subtotal", "Subtotal", T::Currency).computed(),
+        F::new("discount_total", "Discount total", T::Currency).computed(),
+        F::new("tax_total", "Tax total", T::Currency).computed(),
+        F::new("total", "Total", T::Currency).computed(),
+        F::new("terms_conditions", "Terms and conditions", T::Markdown),
+    ]
 }
 
 pub fn standard_modules() -> Vec<ModuleDef> {
@@ -508,6 +559,77 @@ pub fn standard_modules() -> Vec<ModuleDef> {
                 date("date_sold", "Date sold"),
                 date("warranty_end_date", "Warranty end date"),
             ],
+            &[],
+        ),
+        module(
+            "quotes",
+            "Quotes",
+            "Quote",
+            "QU",
+            &["subject"],
+            [
+                vec![
+                    text("subject", "Subject").required(),
+                    picklist(
+                        "stage",
+                        "Stage",
+                        &[
+                            ("Created", GRAY),
+                            ("Delivered", BLUE),
+                            ("Reviewed", VIOLET),
+                            ("Accepted", GREEN),
+                            ("Rejected", RED),
+                        ],
+                    )
+                    .default(json!("Created")),
+                    date("valid_until", "Valid until"),
+                    reference("organization", "Organization", "organizations"),
+                    reference("contact", "Contact", "contacts"),
+                    reference("case", "Case", "cases"),
+                    reference("project", "Project", "projects"),
+                ],
+                priced_fields(),
+                vec![
+                    // Who accepted or rejected the quote in the portal, and when.
+                    text("signed_by", "Signed by").system(),
+                    F::new("decided_at", "Decided at", T::Datetime).system(),
+                ],
+            ]
+            .concat(),
+            &[],
+        ),
+        module(
+            "invoices",
+            "Invoices",
+            "Invoice",
+            "INV",
+            &["subject"],
+            [
+                vec![
+                    text("subject", "Subject").required(),
+                    picklist(
+                        "status",
+                        "Status",
+                        &[
+                            ("Created", GRAY),
+                            ("Approved", BLUE),
+                            ("Sent", YELLOW),
+                            ("Paid", GREEN),
+                            ("Cancelled", RED),
+                        ],
+                    )
+                    .default(json!("Created")),
+                    date("invoice_date", "Invoice date"),
+                    date("due_date", "Due date"),
+                    reference("organization", "Organization", "organizations"),
+                    reference("contact", "Contact", "contacts"),
+                    reference("case", "Case", "cases"),
+                    reference("project", "Project", "projects"),
+                    reference("quote", "Quote", "quotes"),
+                ],
+                priced_fields(),
+            ]
+            .concat(),
             &[],
         ),
     ]

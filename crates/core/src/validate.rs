@@ -33,6 +33,7 @@ pub fn parse_input(module: &ModuleDef, body: &Json, mode: Mode) -> Result<Change
     for key in object.keys() {
         match module.field(key) {
             None => errors.push(FieldError::new(key, "unknown field")),
+            Some(field) if field.computed => {}
             Some(field) if field.system => errors.push(FieldError::new(key, "read-only field")),
             Some(field) if field.field_type == FieldType::File => errors.push(FieldError::new(
                 key,
@@ -44,6 +45,15 @@ pub fn parse_input(module: &ModuleDef, body: &Json, mode: Mode) -> Result<Change
     let mut changes = Vec::new();
     for field in module.fields.iter().filter(|f| !f.system) {
         let value = match object.get(&field.name) {
+            Some(json) if matches!(field.field_type, FieldType::Grid { .. }) => {
+                match parse_grid(field, json) {
+                    Ok(value) => value,
+                    Err(mut found) => {
+                        errors.append(&mut found);
+                        continue;
+                    }
+                }
+            }
             Some(json) => match parse_value(field, json) {
                 Ok(value) => value,
                 Err(message) => {
@@ -183,11 +193,23 @@ pub fn parse_value(field: &FieldDef, json: &Json) -> std::result::Result<Value, 
                 .map(|id| Value::Ref(Reference::to(id)))
                 .map_err(|_| "no such record".to_owned())
         }
-        FieldType::Grid { .. } => match json {
-            Json::Array(_) => Ok(Value::Json(json.clone())),
-            _ => Err(expect("a list of rows")),
+        FieldType::Grid { .. } => match parse_grid(field, json) {
+            Ok(value) => Ok(value),
+            Err(errors) => Err(errors
+                .into_iter()
+                .next()
+                .map_or_else(|| expect("a list of rows"), |e| e.message)),
         },
         FieldType::File => Err("read-only field".into()),
+    }
+}
+
+/// A grid's rows; each bad cell is an error of its own (`items[2].quantity`).
+fn parse_grid(field: &FieldDef, json: &Json) -> std::result::Result<Value, Vec<FieldError>> {
+    match &field.field_type {
+        FieldType::Grid { .. } if json.is_null() => Ok(crate::grid::no_rows()),
+        FieldType::Grid { columns } => crate::grid::parse_rows(field, columns, json),
+        _ => Err(vec![FieldError::new(&field.name, "must be a list of rows")]),
     }
 }
 

@@ -36,6 +36,8 @@ pub struct CompanyView {
     pub accent_color: String,
     /// The pages' language for a visitor who states none: `en` or `de`.
     pub language: String,
+    /// The ISO 4217 currency of quotes and invoices that name none.
+    pub currency: String,
     pub logo_url: Option<String>,
 }
 
@@ -50,6 +52,7 @@ impl CompanyView {
             time_zone,
             accent_color,
             language,
+            currency,
         } = company;
         Self {
             name,
@@ -59,6 +62,7 @@ impl CompanyView {
             time_zone,
             accent_color,
             language,
+            currency,
             logo_url: has_logo.then(|| LOGO_PATH.to_owned()),
         }
     }
@@ -84,6 +88,7 @@ fn tidied(mut company: Company) -> Company {
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty());
     company.accent_color = company.accent_color.trim().to_lowercase();
+    company.currency = company.currency.trim().to_uppercase();
     company
 }
 

@@ -71,9 +71,10 @@ impl Work<'_> {
         links: &[(&ModuleDef, Uuid)],
     ) -> Result<Record> {
         let at = now();
-        apply_system_rules(module, None, &mut changes, at);
+        self.default_currency(module, &mut changes).await?;
+        apply_system_rules(module, None, &mut changes, at)?;
         let id = Uuid::now_v7();
-        check_references(&mut self.tx, self.store, module, &changes).await?;
+        check_references(&mut self.tx, self.store, module, &mut changes).await?;
         let number = next_number(&mut self.tx, module).await?;
         insert_record(&mut self.tx, module, id, &number, &changes, actor, at).await?;
         if !links.is_empty() {
@@ -104,8 +105,8 @@ impl Work<'_> {
         if if_match.is_some_and(|v| v != before.version) {
             return Err(Error::PreconditionFailed);
         }
-        apply_system_rules(module, Some(&before), &mut changes, at);
-        check_references(&mut self.tx, self.store, module, &changes).await?;
+        apply_system_rules(module, Some(&before), &mut changes, at)?;
+        check_references(&mut self.tx, self.store, module, &mut changes).await?;
         changes.retain(|(field, value)| before.get(field) != value);
         if changes.is_empty() {
             return Ok(Changed {
@@ -124,6 +125,33 @@ impl Work<'_> {
             after,
             changes,
         })
+    }
+
+    /// A priced record created without a currency is in the company's.
+    async fn default_currency(&mut self, module: &ModuleDef, changes: &mut Changes) -> Result<()> {
+        if !module.has_field("currency") {
+            return Ok(());
+        }
+        let given = changes.iter().any(|(f, v)| f == "currency" && !v.is_null());
+        if !given {
+            let select = Query::select()
+                .column("document")
+                .from("company")
+                .to_owned();
+            let currency = match self.tx.fetch_optional(&select).await? {
+                Some(row) => {
+                    serde_json::from_str::<atrium_core::company::Company>(
+                        &row.get::<String>("document")?,
+                    )
+                    .map_err(|e| Error::Internal(format!("stored company: {e}")))?
+                    .currency
+                }
+                None => atrium_core::company::Company::default().currency,
+            };
+            changes.retain(|(f, _)| f != "currency");
+            changes.push(("currency".into(), Value::Text(currency)));
+        }
+        Ok(())
     }
 
     /// Soft-deletes a record.
@@ -305,15 +333,23 @@ pub(super) async fn write_changes(
 }
 
 /// Every reference in `changes` must name an existing, not deleted record (or an active staff
-/// user); each one that does not is a field error.
+/// user); each one that does not is a field error. References inside grid rows must too, and
+/// take the label their record has now: a quote keeps the product name it was made with.
 pub(super) async fn check_references(
     tx: &mut Tx,
     store: &Store,
     module: &ModuleDef,
-    changes: &Changes,
+    changes: &mut Changes,
 ) -> Result<()> {
     let mut errors = Vec::new();
-    for (field, value) in changes {
+    for (field, value) in changes.iter_mut() {
+        if let (Value::Json(rows), Some(def)) = (value, module.field(field))
+            && let FieldType::Grid { columns } = &def.field_type
+        {
+            label_grid_references(tx, store, field, columns, rows, &mut errors).await?;
+        }
+    }
+    for (field, value) in changes.iter() {
         let Value::Ref(reference) = value else {
             continue;
         };
@@ -346,6 +382,56 @@ pub(super) async fn check_references(
     } else {
         Err(Error::Validation(errors))
     }
+}
+
+async fn label_grid_references(
+    tx: &mut Tx,
+    store: &Store,
+    field: &str,
+    columns: &[atrium_core::metadata::GridColumn],
+    rows: &mut serde_json::Value,
+    errors: &mut Vec<FieldError>,
+) -> Result<()> {
+    let Some(rows) = rows.as_array_mut() else {
+        return Ok(());
+    };
+    for column in columns {
+        let FieldType::Reference { module: target } = column.field_type.as_ref() else {
+            continue;
+        };
+        let target = store.module(target)?;
+        let id_of = |row: &serde_json::Value| {
+            row.get(&column.name)
+                .and_then(|cell| cell.get("id"))
+                .and_then(|id| id.as_str())
+                .and_then(|id| Uuid::parse_str(id).ok())
+        };
+        let ids: Vec<Uuid> = rows.iter().filter_map(id_of).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let select = Query::select()
+            .columns(["id", "label"])
+            .from(target.name.clone())
+            .and_where(Expr::col("id").is_in(ids))
+            .and_where(not_deleted())
+            .to_owned();
+        let mut labels = HashMap::new();
+        for row in tx.fetch_all(&select).await? {
+            labels.insert(row.get::<Uuid>("id")?, row.get::<String>("label")?);
+        }
+        for (index, row) in rows.iter_mut().enumerate() {
+            let Some(id) = id_of(row) else { continue };
+            match labels.get(&id) {
+                Some(label) => row[&column.name]["label"] = serde_json::json!(label),
+                None => errors.push(FieldError::new(
+                    format!("{field}[{index}].{}", column.name),
+                    "no such record",
+                )),
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) async fn next_number(tx: &mut Tx, module: &ModuleDef) -> Result<String> {

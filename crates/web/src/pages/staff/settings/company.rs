@@ -1,5 +1,5 @@
 //! Settings > Company: the details the portal and mails show (name, address, contact, time
-//! zone, accent color, language) and the logo.
+//! zone, accent color, language, currency) and the logo.
 
 use askama::Template;
 use atrium_app::admin::company::{CompanyView, MAX_LOGO_BYTES};
@@ -57,6 +57,7 @@ async fn company_page(
         time_zone,
         accent_color,
         language,
+        currency,
         logo_url,
     } = company;
     let stored = [
@@ -67,22 +68,30 @@ async fn company_page(
         ("time_zone", "text", time_zone),
         ("accent_color", "color", accent_color),
         ("language", "select", language),
+        ("currency", "select", currency),
     ];
     let inputs = stored
         .into_iter()
         .map(|(field, kind, value)| {
             let value = posted.map_or(value, |f| f.text(field).to_owned());
-            let choices = if kind == "select" {
-                atrium_core::company::LANGUAGES
+            let choices = match field {
+                "language" => atrium_core::company::LANGUAGES
                     .iter()
                     .map(|code| Choice {
                         selected: *code == value,
                         value: (*code).to_owned(),
                         label: tr.t(&format!("language-{code}")),
                     })
-                    .collect()
-            } else {
-                Vec::new()
+                    .collect(),
+                "currency" => atrium_core::money::CURRENCIES
+                    .iter()
+                    .map(|(code, _)| Choice {
+                        selected: *code == value,
+                        value: (*code).to_owned(),
+                        label: (*code).to_owned(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
             };
             Input {
                 name: field.to_owned(),
@@ -129,6 +138,7 @@ pub async fn save(
         "time_zone": form.text("time_zone").trim(),
         "accent_color": form.text("accent_color").trim(),
         "language": form.text("language"),
+        "currency": form.text("currency"),
     });
     match state.app.save_company(&agent.staff, document).await {
         Ok(_) => Redirect::to(&format!("{}?saved=1", settings_path("/company"))).into_response(),
