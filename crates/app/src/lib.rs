@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mailing;
 pub mod notify;
 pub mod passwords;
+pub mod print;
 pub mod setup;
 pub mod staff;
 pub mod views;

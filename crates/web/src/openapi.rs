@@ -54,7 +54,8 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(records::related))
         .routes(routes!(records::link, records::unlink))
         .routes(routes!(records::comments, records::add_comment))
-        .routes(routes!(records::updates));
+        .routes(routes!(records::updates))
+        .routes(routes!(records::invoice_from_quote));
     let router = admin::routes(router);
     crate::portal::routes(router, upload_limit)
 }

@@ -10,6 +10,7 @@ pub mod menu;
 pub mod page;
 pub mod pdf;
 pub mod profile;
+pub mod quotes;
 pub mod records;
 pub mod sign_in;
 

@@ -1,12 +1,14 @@
 //! A record as a clean PDF — its visible fields, non-internal comments and the updates of
-//! visible fields, nothing else.
+//! visible fields, nothing else; a quote or an invoice as the document it is.
 
-use atrium_core::value::format_datetime;
-use atrium_core::{Error, FieldType, RecordId, Result, Value};
-use atrium_pdf::{PdfComment, PdfField, PdfRecord, PdfUpdate, render};
+use atrium_core::portal::FieldAccess;
+use atrium_core::value::Reference;
+use atrium_core::{Record, RecordId, Result, Value};
+use atrium_pdf::PdfParty;
 
 use super::Customer;
 use crate::App;
+use crate::print::{PrintWords, business_document, record_document};
 
 /// A rendered PDF and the name to save it under.
 #[derive(Debug, Clone)]
@@ -15,37 +17,24 @@ pub struct PdfFile {
     pub bytes: Vec<u8>,
 }
 
-/// A value as a person reads it.
-fn display(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Text(s) => s.clone(),
-        Value::Ref(r) => r.label.clone().unwrap_or_default(),
-        Value::List(items) => items.join(", "),
-        Value::File(file) => format!("{} ({} bytes)", file.name, file.size),
-        Value::Boolean(b) => if *b { "Yes" } else { "No" }.to_owned(),
-        other => match other.to_plain_json() {
-            serde_json::Value::String(s) => s,
-            json => json.to_string(),
-        },
-    }
-}
-
-fn display_json(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// The label of a reference field the view shows.
+fn reference_label(record: &Record, field: &str) -> Option<String> {
+    match record.get(field) {
+        Value::Ref(Reference {
+            label: Some(label), ..
+        }) => Some(label.clone()),
+        _ => None,
     }
 }
 
 impl App {
-    /// A readable record as a PDF.
+    /// A readable record as a PDF, its words in `words`' language.
     pub async fn customer_pdf(
         &self,
         customer: &Customer,
         module: &str,
         id: &str,
+        words: &PrintWords,
     ) -> Result<PdfFile> {
         let scoped = self.scoped(customer, module)?;
         let id = RecordId::parse(id)?.0;
@@ -53,81 +42,66 @@ impl App {
             .store
             .get_view(scoped.module, &scoped.view, id, &scoped.read)
             .await?;
-        let comments = self.store.comments(scoped.module, id, false).await?;
-        let updates = self.store.updates(scoped.module, id).await?;
         let company = self.store.company().await?;
-        let label_of = |field: &str| {
-            scoped
-                .view
-                .field(field)
-                .map(|f| f.label.clone())
-                .unwrap_or_else(|| field.to_owned())
-        };
-        let title = match scoped
-            .module
-            .label_fields
-            .iter()
-            .all(|f| scoped.view.has_field(f))
-        {
-            true => {
-                let label = atrium_core::record::label_of(scoped.module, |f| record.values.get(f));
-                format!(
-                    "{} {} — {label}",
-                    scoped.module.singular_label, record.number
-                )
+        let buyer = self.customer_buyer(customer, &scoped.view, &record).await?;
+        let logo = self.logo_image().await;
+        if let Some(document) = business_document(
+            &scoped.view,
+            &record,
+            &company,
+            logo,
+            buyer,
+            words,
+            self.printed_at(),
+        ) {
+            return self.render_business(document).await;
+        }
+        let comments = self.store.comments(scoped.module, id, false).await?;
+        let mut updates = self.store.updates(scoped.module, id).await?;
+        updates.retain(|u| scoped.access.fields.contains_key(&u.field));
+        let document = record_document(
+            scoped.module,
+            &scoped.view,
+            &record,
+            &company,
+            &comments,
+            &updates,
+            self.printed_at(),
+        );
+        self.render_record(&record.number, document).await
+    }
+
+    /// Who a customer's quote or invoice is addressed to: its organization and contact as the
+    /// view shows them, and the address of the customer's own organization where the
+    /// portal's profile lets them read it.
+    async fn customer_buyer(
+        &self,
+        customer: &Customer,
+        view: &atrium_core::ModuleDef,
+        record: &Record,
+    ) -> Result<PdfParty> {
+        let organization = reference_label(record, "organization");
+        let contact = reference_label(record, "contact");
+        let mut lines: Vec<String> = Vec::new();
+        let own = record.get("organization").as_ref_id().is_some()
+            && record.get("organization").as_ref_id() == customer.id.organization;
+        if view.has_field("organization") && own {
+            let readable = &customer.portal.profile.organization;
+            let organizations = self.store.module("organizations")?;
+            if let Some(id) = customer.id.organization
+                && let Ok(org) = self.store.get(organizations, id).await
+            {
+                lines = crate::print::address_lines(&org, "billing", |field| {
+                    readable
+                        .get(field)
+                        .is_some_and(|access| *access != FieldAccess::Hidden)
+                });
             }
-            false => format!("{} {}", scoped.module.singular_label, record.number),
-        };
-        let document = PdfRecord {
-            company: company.name,
-            title,
-            fields: scoped
-                .view
-                .fields
-                .iter()
-                .map(|f| PdfField {
-                    label: f.label.clone(),
-                    value: display(record.get(&f.name)),
-                    markdown: matches!(f.field_type, FieldType::Markdown),
-                })
-                .collect(),
-            comments: comments
-                .iter()
-                .map(|c| PdfComment {
-                    author: c
-                        .author_user
-                        .as_ref()
-                        .or(c.author_contact.as_ref())
-                        .and_then(|r| r.label.clone())
-                        .unwrap_or_default(),
-                    at: format_datetime(c.created_at),
-                    body: c.body.clone(),
-                })
-                .collect(),
-            updates: updates
-                .iter()
-                .filter(|u| scoped.access.fields.contains_key(&u.field))
-                .map(|u| PdfUpdate {
-                    at: format_datetime(u.at),
-                    who: u
-                        .by_user
-                        .as_ref()
-                        .or(u.by_contact.as_ref())
-                        .and_then(|r| r.label.clone())
-                        .unwrap_or_default(),
-                    field: label_of(&u.field),
-                    old: display_json(&u.old),
-                    new: display_json(&u.new),
-                })
-                .collect(),
-            generated_at: format_datetime(self.now()),
-        };
-        let bytes = tokio::task::spawn_blocking(move || render(&document))
-            .await
-            .map_err(Error::internal)??;
-        Ok(PdfFile {
-            file_name: format!("{}.pdf", record.number),
-            bytes,
-        })
+        }
+        let name = organization.clone().or(contact.clone()).unwrap_or_default();
+        if let (Some(_), Some(contact)) = (&organization, contact) {
+            lines.insert(0, contact);
+        }
+        Ok(PdfParty { name, lines })
     }
 }

@@ -35,7 +35,7 @@ pub fn check_comment(body: &str) -> Result<()> {
     Ok(())
 }
 
-fn record_id(id: &str) -> Result<Uuid> {
+pub(crate) fn record_id(id: &str) -> Result<Uuid> {
     Ok(RecordId::parse(id)?.0)
 }
 
@@ -113,7 +113,7 @@ fn reopen_on_reply(module: &ModuleDef, status: &Value) -> Option<&'static str> {
     }
 }
 
-fn activity(
+pub(crate) fn activity(
     customer: &Customer,
     kind: ActivityKind,
     detail: String,

@@ -5,6 +5,7 @@ pub mod contacts;
 pub mod desk;
 pub mod documents;
 pub mod preview;
+pub mod quotes;
 pub mod records;
 
 use atrium_core::{Error, Result};

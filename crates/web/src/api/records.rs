@@ -190,3 +190,16 @@ pub async fn updates(
     let items = state.app.staff_updates(&module, &id).await?;
     Ok(Json(Items { items }))
 }
+
+#[utoipa::path(post, path = "/api/v1/records/quotes/{id}/invoice", tag = "records",
+    params(("id" = String, Path, description = "The quote")),
+    responses((status = 201, body = RecordDoc, headers(("ETag" = String)), description = "The new invoice: the quote's customer, links, currency, lines and terms, dated today"),
+              (status = 404, body = Problem), (status = 409, body = Problem, description = "The quote was rejected")))]
+pub async fn invoice_from_quote(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let view = state.app.staff_invoice_from_quote(&staff, &id).await?;
+    Ok(respond::record(StatusCode::CREATED, view))
+}

@@ -14,6 +14,7 @@ pub mod display;
 pub mod form;
 pub mod i18n;
 pub mod inputs;
+pub mod lines;
 pub mod list_query;
 pub mod portal;
 pub mod render;

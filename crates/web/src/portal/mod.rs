@@ -9,6 +9,7 @@ pub mod home;
 pub mod menu;
 pub mod pdf;
 pub mod profile;
+pub mod quotes;
 pub mod records;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -43,4 +44,6 @@ pub fn routes(router: OpenApiRouter<AppState>, upload_limit: usize) -> OpenApiRo
         .routes(routes!(records::comments, records::add_comment))
         .routes(routes!(records::follow, records::unfollow))
         .routes(routes!(pdf::pdf))
+        .routes(routes!(quotes::accept))
+        .routes(routes!(quotes::reject))
 }

@@ -34,6 +34,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/records/{module}/{id}/follow", post(records::follow))
         .route("/records/{module}/{id}/delete", post(records::delete))
         .route("/records/{module}/{id}/pdf", get(records::pdf))
+        .route("/records/quotes/{id}/accept", post(records::accept))
+        .route("/records/quotes/{id}/reject", post(records::reject))
         .route("/records/{module}/{id}/file", get(records::download))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))

@@ -5,7 +5,9 @@
 use askama::Template;
 use atrium_app::customer::Customer;
 use atrium_app::customer::menu::{MenuEntry, MenuField};
+use atrium_app::customer::quotes::QuoteDecision;
 use atrium_app::views::RecordView;
+use atrium_core::rules::{DECIDABLE_QUOTE_STAGES, is_overdue};
 use atrium_core::{Error, FieldType};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,6 +20,7 @@ use crate::pages::display::{Shown, plain, show};
 use crate::pages::form::{Form, Posted, field_errors};
 use crate::pages::i18n::Arg;
 use crate::pages::inputs::{Draft, Input, Looks, Spec, body_of, customer_options, inputs};
+use crate::pages::lines::{LineTable, line_table, print_words, shown_in_table};
 use crate::pages::list_query::{query_string, with};
 use crate::pages::render::{self, Chrome, framed};
 use crate::pages::site::{Site, Visitor};
@@ -86,6 +89,19 @@ fn shown(
         &link,
     )
 }
+
+/// An owed invoice's status past its due date: "Sent · Overdue", in the danger color.
+fn overdue_status(tr: &crate::pages::i18n::Tr, status: Shown) -> Shown {
+    Shown {
+        text: format!("{} · {}", status.text, tr.t("overdue")),
+        color: Some(OVERDUE_COLOR.into()),
+        empty: false,
+        ..status
+    }
+}
+
+/// The color of an overdue invoice's status (the picklists' red).
+const OVERDUE_COLOR: &str = "#e03131";
 
 fn menu_modules(site: &Site) -> Vec<String> {
     site.menu.iter().map(|e| e.module.clone()).collect()
@@ -194,16 +210,27 @@ pub async fn list(
         })
         .collect::<Vec<_>>();
     let menu = menu_modules(&site);
+    let today = atrium_core::customer::today_in(&customer.company.time_zone);
     let rows = page
         .items
         .iter()
-        .map(|view| Row {
-            href: record_path(&site, &module, &view.record.id.to_string()),
-            number: view.record.number.clone(),
-            cells: columns
-                .iter()
-                .map(|c| shown(&site, &customer, view, &c.name, &menu))
-                .collect(),
+        .map(|view| {
+            let overdue = module == "invoices" && is_overdue(&view.record, today);
+            Row {
+                href: record_path(&site, &module, &view.record.id.to_string()),
+                number: view.record.number.clone(),
+                cells: columns
+                    .iter()
+                    .map(|c| {
+                        let value = shown(&site, &customer, view, &c.name, &menu);
+                        if overdue && c.name == "status" {
+                            overdue_status(tr, value)
+                        } else {
+                            value
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let value_of = |key: &str| {
@@ -323,8 +350,27 @@ pub struct RecordPageView {
     pub comment_error: Option<String>,
     pub comment_body: String,
     pub saved: bool,
+    pub lines: Option<LineTable>,
+    /// An invoice past its due date and still owed.
+    pub overdue: bool,
+    /// A quote the customer may accept or reject now.
+    pub decision: Option<DecisionForm>,
 }
 framed!(RecordPageView);
+
+/// The accept/reject form of a quote waiting on the customer, with what was typed.
+pub struct DecisionForm {
+    pub signer: String,
+    pub comment: String,
+    pub error: Option<String>,
+}
+
+/// What a refused post leaves for the record page to show again.
+enum Retry {
+    Nothing,
+    Comment { body: String, error: String },
+    Decision(DecisionForm),
+}
 
 async fn record_page(
     state: &AppState,
@@ -332,7 +378,7 @@ async fn record_page(
     customer: &Customer,
     module: &str,
     id: &str,
-    comment: Option<(String, String)>,
+    retry: Retry,
     saved: bool,
 ) -> Response {
     let page = match state.app.customer_record_page(customer, module, id).await {
@@ -343,10 +389,12 @@ async fn record_page(
     let menu = menu_modules(site);
     let view = &page.record;
     let base = record_path(site, module, id);
+    let lines = line_table(tr, &view.view, &view.record);
     let fields = view
         .view
         .fields
         .iter()
+        .filter(|def| lines.is_none() || !shown_in_table(&view.view, &def.name))
         .map(|def| {
             let value = shown(site, customer, view, &def.name, &menu);
             let download = (matches!(def.field_type, FieldType::File) && !value.empty)
@@ -443,13 +491,27 @@ async fn record_page(
     } else {
         heading
     };
-    let (comment_body, comment_error) = match comment {
-        Some((body, error)) => (body, Some(error)),
-        None => (String::new(), None),
+    let stage = view.record.get("stage").as_text().unwrap_or_default();
+    let decidable = module == "quotes" && DECIDABLE_QUOTE_STAGES.contains(&stage);
+    let refused = !matches!(retry, Retry::Nothing);
+    let (comment_body, comment_error, decision) = match retry {
+        Retry::Comment { body, error } => (body, Some(error), None),
+        Retry::Decision(form) => (String::new(), None, Some(form)),
+        Retry::Nothing => (String::new(), None, None),
     };
-    let status = comment_error
-        .as_ref()
-        .map(|_| StatusCode::UNPROCESSABLE_ENTITY);
+    let decision = decidable.then(|| {
+        decision.unwrap_or_else(|| DecisionForm {
+            signer: contact_name(&customer.contact),
+            comment: String::new(),
+            error: None,
+        })
+    });
+    let overdue = module == "invoices"
+        && is_overdue(
+            &view.record,
+            atrium_core::customer::today_in(&customer.company.time_zone),
+        );
+    let status = refused.then_some(StatusCode::UNPROCESSABLE_ENTITY);
     let record_view = RecordPageView {
         c: Chrome::signed_in(site, &state.app, customer, heading.clone(), module),
         heading,
@@ -466,6 +528,9 @@ async fn record_page(
         comment_error,
         comment_body,
         saved,
+        lines,
+        overdue,
+        decision,
     };
     render::page(site, &record_view, status)
 }
@@ -478,7 +543,77 @@ pub async fn read(
 ) -> Response {
     let Visitor { site, customer } = visitor;
     let saved = pairs.iter().any(|(k, _)| k == "saved");
-    record_page(&state, &site, &customer, &module, &id, None, saved).await
+    record_page(
+        &state,
+        &site,
+        &customer,
+        &module,
+        &id,
+        Retry::Nothing,
+        saved,
+    )
+    .await
+}
+
+/// A customer's name as a quote's signer: first and last name.
+fn contact_name(contact: &atrium_core::Record) -> String {
+    ["first_name", "last_name"]
+        .iter()
+        .filter_map(|f| contact.get(f).as_text())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Deserialize)]
+pub struct QuoteTarget {
+    id: String,
+}
+
+pub async fn accept(
+    state: State<AppState>,
+    Path(QuoteTarget { id }): Path<QuoteTarget>,
+    posted: Posted<Visitor>,
+) -> Response {
+    decide(state, id, QuoteDecision::Accept, posted).await
+}
+
+pub async fn reject(
+    state: State<AppState>,
+    Path(QuoteTarget { id }): Path<QuoteTarget>,
+    posted: Posted<Visitor>,
+) -> Response {
+    decide(state, id, QuoteDecision::Reject, posted).await
+}
+
+/// Accepts or rejects a quote; a missing name shows the record page again with the form.
+async fn decide(
+    State(state): State<AppState>,
+    id: String,
+    decision: QuoteDecision,
+    Posted { by: visitor, form }: Posted<Visitor>,
+) -> Response {
+    let Visitor { site, customer } = visitor;
+    let signer = form.text("signer_name").to_owned();
+    let comment = form.text("comment").to_owned();
+    match state
+        .app
+        .customer_decide_quote(&customer, &id, decision, &signer, Some(&comment))
+        .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("{}?saved=1", record_path(&site, "quotes", &id))).into_response()
+        }
+        Err(Error::Validation(errors)) => {
+            let error = errors.first().map(|e| e.message.clone());
+            let retry = Retry::Decision(DecisionForm {
+                signer,
+                comment,
+                error,
+            });
+            record_page(&state, &site, &customer, "quotes", &id, retry, false).await
+        }
+        Err(error) => site.error(error),
+    }
 }
 
 pub async fn comment(
@@ -501,16 +636,11 @@ pub async fn comment(
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            record_page(
-                &state,
-                &site,
-                &customer,
-                &module,
-                &id,
-                Some((body, message)),
-                false,
-            )
-            .await
+            let retry = Retry::Comment {
+                body,
+                error: message,
+            };
+            record_page(&state, &site, &customer, &module, &id, retry, false).await
         }
         Err(error) => site.error(error),
     }
@@ -547,7 +677,12 @@ pub async fn pdf(
     Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    match state.app.customer_pdf(&customer, &module, &id).await {
+    let words = print_words(&site.tr);
+    match state
+        .app
+        .customer_pdf(&customer, &module, &id, &words)
+        .await
+    {
         Ok(file) => crate::respond::pdf(file),
         Err(error) => site.error(error),
     }

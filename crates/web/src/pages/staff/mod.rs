@@ -3,6 +3,7 @@
 //! "view as customer", and the settings admins keep.
 
 pub mod contacts;
+pub mod grid;
 pub mod home;
 pub mod records;
 pub mod settings;
@@ -44,6 +45,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/records/{module}/{id}/links", post(records::link))
         .route("/records/{module}/{id}/file", get(records::download))
+        .route("/records/{module}/{id}/pdf", get(records::pdf))
+        .route(
+            "/records/quotes/{id}/invoice",
+            post(records::invoice_from_quote),
+        )
         .route(
             "/records/contacts/{id}/invitation",
             post(contacts::resend_invitation),

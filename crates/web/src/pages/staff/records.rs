@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::chrome;
+use super::grid::{Catalog, GridEditor, editor, posted_rows};
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::pages::desk::{Agent, staff_path};
@@ -20,9 +21,13 @@ use crate::pages::display::{Shown, moment, plain, show};
 use crate::pages::form::{Form, Posted, field_errors};
 use crate::pages::i18n::{Arg, Tr};
 use crate::pages::inputs::{Choice, Draft, Input, Looks, Spec, body_of, inputs, staff_options};
+use crate::pages::lines::{LineTable, line_table, print_words, shown_in_table};
 use crate::pages::list_query::{query_string, with};
 use crate::pages::render::{self, Chrome, framed};
+use atrium_core::customer::today_in;
+use atrium_core::grid::priced_grid;
 use atrium_core::portal::FieldAccess;
+use atrium_core::rules::is_overdue;
 
 /// The module and record a page's path names.
 #[derive(Deserialize)]
@@ -417,6 +422,11 @@ pub struct RecordPage {
     pub comment_internal: bool,
     pub notice: Option<String>,
     pub contact: Option<super::contacts::PortalCard>,
+    pub lines: Option<LineTable>,
+    /// An invoice past its due date and still owed.
+    pub overdue: bool,
+    /// A quote an invoice can be made from.
+    pub can_invoice: bool,
 }
 framed!(RecordPage);
 
@@ -431,8 +441,11 @@ fn groups(
     let mut details = Vec::new();
     let mut texts = Vec::new();
     let mut system = Vec::new();
+    let priced = priced_grid(&view.view).is_some();
     for def in &view.view.fields {
-        if matches!(def.name.as_str(), "created_by_ext" | "modified_by_ext") {
+        if matches!(def.name.as_str(), "created_by_ext" | "modified_by_ext")
+            || (priced && shown_in_table(&view.view, &def.name))
+        {
             continue;
         }
         let value = show(tr, def, view.record.get(&def.name), time_zone, &to_record);
@@ -610,6 +623,9 @@ async fn record_page(
         None => (String::new(), false, None),
     };
     let (groups, kept) = groups(tr, &time_zone, module, &view);
+    let lines = line_table(tr, &view.view, &view.record);
+    let overdue = module == "invoices" && is_overdue(&view.record, today_in(&time_zone));
+    let can_invoice = module == "quotes" && view.record.get("stage").as_text() != Some("Rejected");
     let page = RecordPage {
         c: chrome(
             state,
@@ -633,6 +649,9 @@ async fn record_page(
         comment_internal,
         notice: notice_of(tr, pairs),
         contact,
+        lines,
+        overdue,
+        can_invoice,
     };
     render::page(&agent.desk, &page, status)
 }
@@ -884,6 +903,8 @@ pub struct FormPage {
     pub multipart: bool,
     pub has_errors: bool,
     pub stale: bool,
+    /// The line items of a quote or an invoice.
+    pub grid: Option<GridEditor>,
 }
 framed!(FormPage);
 
@@ -931,6 +952,17 @@ async fn form_page(
         link: &to_record,
     };
     let inputs = inputs(&looks, &specs, &draft, &options);
+    let grid = match priced_grid(module) {
+        Some(_) => editor(
+            tr,
+            module,
+            shape.current.map(|view| &view.record),
+            shape.posted,
+            shape.errors,
+            &Catalog::load(state).await,
+        ),
+        None => None,
+    };
     let (heading, action, cancel, submit) = match shape.current {
         Some(view) => {
             let id = view.record.id.to_string();
@@ -970,8 +1002,29 @@ async fn form_page(
         version: shape.current.map(|v| v.record.version),
         multipart,
         stale: shape.stale,
+        grid,
     };
     render::page(&agent.desk, &page, status)
+}
+
+/// Puts a priced module's posted lines into the body; a form without the editor (sent by an
+/// older page) leaves the lines as they are.
+async fn with_lines(
+    state: &AppState,
+    module: &ModuleDef,
+    form: &Form,
+    body: &mut serde_json::Value,
+) {
+    let Some(grid) = priced_grid(module) else {
+        return;
+    };
+    if !form.has(&format!("{}.rows", grid.name)) {
+        return;
+    }
+    let rows = posted_rows(form, &grid.name, &Catalog::load(state).await);
+    if let Some(object) = body.as_object_mut() {
+        object.insert(grid.name.clone(), rows);
+    }
 }
 
 pub async fn new(
@@ -1027,7 +1080,8 @@ pub async fn create(
         Ok(def) => def,
         Err(error) => return agent.error(error),
     };
-    let body = body_of(&specs(def), &form, None);
+    let mut body = body_of(&specs(def), &form, None);
+    with_lines(&state, def, &form, &mut body).await;
     let upload = form.file.take();
     match state
         .app
@@ -1093,7 +1147,8 @@ pub async fn save(
     let specs = specs(def);
     // Compared with the version the form was made from, so that only what the user changed is
     // sent; a stale form is refused below either way.
-    let body = body_of(&specs, &form, Some(&current.record));
+    let mut body = body_of(&specs, &form, Some(&current.record));
+    with_lines(&state, def, &form, &mut body).await;
     let upload = form.file.take();
     let unchanged = body.as_object().is_some_and(|o| o.is_empty());
     let mut outcome = if unchanged && version.is_none_or(|v| v == current.record.version) {
@@ -1141,5 +1196,35 @@ pub async fn save(
             }
             Err(error) => agent.error(error),
         },
+    }
+}
+
+/// Makes an invoice from a quote and opens it.
+pub async fn invoice_from_quote(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { by: agent, .. }: Posted<Agent>,
+) -> Response {
+    match state.app.staff_invoice_from_quote(&agent.staff, &id).await {
+        Ok(invoice) => Redirect::to(&format!(
+            "{}?saved=1",
+            record_path("invoices", &invoice.record.id.to_string())
+        ))
+        .into_response(),
+        Err(error) => agent.error(error),
+    }
+}
+
+/// A record as a PDF: a quote or an invoice laid out as the document it is, any other record
+/// with all its fields, comments (internal notes too: this is the staff's copy) and history.
+pub async fn pdf(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(Target { module, id }): Path<Target>,
+) -> Response {
+    let words = print_words(agent.tr());
+    match state.app.staff_pdf(&module, &id, &words).await {
+        Ok(file) => crate::respond::pdf(file),
+        Err(error) => agent.error(error),
     }
 }
