@@ -56,13 +56,15 @@ pub struct Counts {
     pub products: usize,
     pub services: usize,
     pub faqs: usize,
+    pub quotes: usize,
+    pub invoices: usize,
 }
 
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "added {} organizations, {} contacts, {} cases, {} tickets, {} projects ({} tasks, {} milestones), {} documents, {} assets, {} products, {} services, {} FAQs",
+            "added {} organizations, {} contacts, {} cases, {} tickets, {} projects ({} tasks, {} milestones), {} documents, {} assets, {} products, {} services, {} FAQs, {} quotes, {} invoices",
             self.organizations,
             self.contacts,
             self.cases,
@@ -74,7 +76,9 @@ impl fmt::Display for Counts {
             self.assets,
             self.products,
             self.services,
-            self.faqs
+            self.faqs,
+            self.quotes,
+            self.invoices
         )
     }
 }

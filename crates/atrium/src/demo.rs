@@ -314,6 +314,7 @@ async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)
     }
     let mut company = store.company().await?;
     company.name = "Northwind Support".into();
+    company.address = "12 Harbour Street\n20457 Hamburg\nGermany".into();
     company.email = Some("support@example.com".into());
     company.phone = Some("+1 555 0100".into());
     store.save_company(&company).await?;
@@ -321,6 +322,38 @@ async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)
         portal.home.announcement =
             "**Welcome!** Planned maintenance on Sunday 02:00-04:00 UTC.".into();
         portal.home.greeting = atrium_core::portal::Greeting::TimeBased;
+        for (module, own) in [
+            (
+                "quotes",
+                &["stage", "valid_until", "signed_by", "decided_at"][..],
+            ),
+            ("invoices", &["status", "invoice_date", "due_date"][..]),
+        ] {
+            if portal.module(module).is_none() {
+                let fields = [
+                    "subject",
+                    "currency",
+                    "items",
+                    "subtotal",
+                    "tax_total",
+                    "total",
+                ]
+                .iter()
+                .chain(own)
+                .chain(&["terms_conditions"])
+                .map(|f| ((*f).to_owned(), atrium_core::portal::FieldAccess::ReadOnly))
+                .collect();
+                portal.modules.push(atrium_core::portal::PortalModule {
+                    module: module.into(),
+                    scope: Some(atrium_core::portal::Scope::All),
+                    create: false,
+                    edit: false,
+                    comments: true,
+                    related: Vec::new(),
+                    fields,
+                });
+            }
+        }
         portal.default_assignee = store
             .staff_user_by_email("support@example.com")
             .await?
@@ -328,6 +361,177 @@ async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)
         store.save_portal(Some("default"), portal).await?;
     }
     Ok(chosen)
+}
+
+/// A line of a demo quote: product or service name, description, quantity, discount %, tax %.
+type DemoLine = (&'static str, &'static str, &'static str, u32, u32);
+
+/// The lines of the demo's quotes.
+const QUOTE_LINES: &[&[DemoLine]] = &[
+    &[
+        (
+            "Orion Firewall 900",
+            "Rack-mounted, with 3 years of updates",
+            "2",
+            10,
+            19,
+        ),
+        (
+            "Network health check",
+            "Before and after the rollout",
+            "2",
+            0,
+            19,
+        ),
+        (
+            "On-site support",
+            "Installation and hand-over",
+            "6.5",
+            0,
+            19,
+        ),
+        ("", "Travel expenses (flat rate)", "1", 0, 0),
+    ],
+    &[
+        (
+            "Vega Laptop 14",
+            "16 GB RAM, 1 TB SSD, German keyboard",
+            "12",
+            5,
+            19,
+        ),
+        ("Vega Docking Station", "", "12", 5, 19),
+        (
+            "Security awareness training",
+            "Online course, one seat per user",
+            "12",
+            0,
+            19,
+        ),
+    ],
+    &[
+        (
+            "Managed backup",
+            "Up to 2 TB, monitored daily",
+            "12",
+            15,
+            19,
+        ),
+        ("Nimbus Backup (per TB)", "Additional storage", "3", 0, 19),
+        ("Remote support", "Quarterly restore test", "4", 0, 19),
+    ],
+];
+
+/// Quotes and invoices for the first organizations with contacts (those whose contacts the
+/// demo lets sign in): a quote waiting on the customer, an accepted one invoiced and paid,
+/// an overdue invoice and a draft.
+async fn quotes_and_invoices(
+    store: &Store,
+    contacts: &[atrium_core::Record],
+    actor: Actor,
+) -> anyhow::Result<(usize, usize)> {
+    let module = |name: &str| {
+        store
+            .registry()
+            .module(name)
+            .ok_or_else(|| anyhow::anyhow!("no {name} module"))
+    };
+    let (quotes, invoices) = (module("quotes")?, module("invoices")?);
+    let mut catalog = std::collections::HashMap::new();
+    for name in ["products", "services"] {
+        let all = ListQuery {
+            filter: Filter::All,
+            sort: Sort {
+                field: "number".into(),
+                descending: false,
+            },
+            page: 1,
+            per_page: 100,
+        };
+        for item in store.list(module(name)?, &all).await?.items {
+            let price = item.get("unit_price").to_plain_json();
+            let label = item.get("name").as_text().unwrap_or_default().to_owned();
+            catalog.insert(label, (name, item.id, price));
+        }
+    }
+    let support = store
+        .staff_user_by_email("support@example.com")
+        .await?
+        .map(|u| u.id);
+    let today = time::OffsetDateTime::now_utc().date();
+    let date = |days: i64| atrium_core::value::format_date(today + time::Duration::days(days));
+    let terms = "Prices in euros. **Payment** within 30 days of the invoice date.\n\n- Delivery within 2 weeks of acceptance\n- Warranty as in our [service terms](https://example.com/terms)";
+    let mut organizations = Vec::new();
+    for contact in contacts {
+        if let Some(org) = contact.get("organization").as_ref_id()
+            && !organizations.iter().any(|(o, _)| *o == org)
+        {
+            organizations.push((org, contact.id));
+        }
+    }
+    let (mut quote_count, mut invoice_count) = (0, 0);
+    for (index, (organization, contact)) in organizations.iter().take(3).enumerate() {
+        for (round, stage) in ["Delivered", "Accepted", "Created"].iter().enumerate() {
+            let lines = QUOTE_LINES[(index + round) % QUOTE_LINES.len()];
+            let items: Vec<serde_json::Value> = lines
+                .iter()
+                .map(|(item, description, quantity, discount, tax)| {
+                    let mut row = serde_json::json!({
+                        "description": (!description.is_empty()).then_some(*description),
+                        "quantity": quantity, "discount_percent": discount, "tax_percent": tax,
+                        "unit_price": 180,
+                    });
+                    if let Some((kind, id, price)) = catalog.get(*item) {
+                        row[if *kind == "products" {
+                            "product"
+                        } else {
+                            "service"
+                        }] = serde_json::json!(id);
+                        row["unit_price"] = price.clone();
+                    }
+                    row
+                })
+                .collect();
+            let subject = match round {
+                0 => "Network refresh 2027",
+                1 => "Laptops for the new team",
+                _ => "Backup and restore service",
+            };
+            let body = serde_json::json!({
+                "subject": subject, "stage": stage, "organization": organization,
+                "contact": contact, "valid_until": date(30), "terms_conditions": terms,
+                "assigned_to": support, "items": items,
+            });
+            let changes = atrium_core::validate::parse_input(
+                quotes,
+                &body,
+                atrium_core::validate::Mode::Create,
+            )?;
+            let quote = store.create(quotes, changes, actor).await?;
+            quote_count += 1;
+            if *stage == "Accepted" {
+                for (status, invoice_date, due) in [("Paid", -60, -30), ("Sent", -45, -15)] {
+                    let mut body = body.clone();
+                    if let Some(object) = body.as_object_mut() {
+                        object.remove("stage");
+                        object.remove("valid_until");
+                    }
+                    body["status"] = serde_json::json!(status);
+                    body["quote"] = serde_json::json!(quote.id);
+                    body["invoice_date"] = serde_json::json!(date(invoice_date));
+                    body["due_date"] = serde_json::json!(date(due));
+                    let changes = atrium_core::validate::parse_input(
+                        invoices,
+                        &body,
+                        atrium_core::validate::Mode::Create,
+                    )?;
+                    store.create(invoices, changes, actor).await?;
+                    invoice_count += 1;
+                }
+            }
+        }
+    }
+    Ok((quote_count, invoice_count))
 }
 
 async fn generate(store: &Store) -> anyhow::Result<Counts> {
@@ -395,6 +599,9 @@ async fn generate(store: &Store) -> anyhow::Result<Counts> {
         }
         counts.documents += 1;
     }
+    let (quotes, invoices) = quotes_and_invoices(store, &some_contacts, actor).await?;
+    counts.quotes = quotes;
+    counts.invoices = invoices;
     for (i, case) in some_cases.iter().enumerate() {
         store
             .add_comment(

@@ -420,6 +420,56 @@ async fn a_customer_uses_the_portal_in_a_browser() {
     );
     look_at(&driver, axe, "not-found").await;
 
+    // A quote: its lines and totals, accepted on its page.
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    if let Some(modules) = portal["modules"].as_array_mut() {
+        modules.push(
+            json!({"module": "quotes", "scope": "all", "create": false, "edit": false,
+            "comments": true, "related": [],
+            "fields": {"subject": "read_only", "stage": "read_only", "valid_until": "read_only",
+                       "currency": "read_only", "items": "read_only", "subtotal": "read_only",
+                       "tax_total": "read_only", "total": "read_only",
+                       "terms_conditions": "read_only", "signed_by": "read_only"}}),
+        );
+    }
+    let (status, _) = common::send(
+        app.admin(reqwest::Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let quote = app
+        .create(
+            "quotes",
+            json!({"subject": "Network refresh 2027", "stage": "Delivered", "organization": acme,
+                   "valid_until": "2027-01-31", "terms_conditions": "Payment within **30 days**.",
+                   "items": [
+                       {"description": "Orion Firewall 900 — rack-mounted, with three years of updates",
+                        "quantity": 2, "unit_price": 2190, "discount_percent": 10, "tax_percent": 19},
+                       {"description": "On-site installation", "quantity": 6.5, "unit_price": 95, "tax_percent": 19},
+                       {"description": "Travel (flat rate)", "quantity": 1, "unit_price": 120, "tax_percent": 0}]}),
+        )
+        .await;
+    driver
+        .goto(format!(
+            "{}/portal/records/quotes/{}",
+            app.base,
+            quote["id"].as_str().unwrap_or_default()
+        ))
+        .await
+        .expect("open");
+    driver
+        .find(By::Css("table.line-items"))
+        .await
+        .expect("the line items");
+    look_at(&driver, axe, "quote").await;
+    submit(&driver, "#decision form").await;
+    let text = body_text(&driver).await;
+    assert!(
+        text.contains("Accepted") && text.contains("Quote accepted online by Emma Stone"),
+        "{text}"
+    );
+
     // The FAQ, searched.
     driver
         .goto(format!("{}/portal/faqs?q=router", app.base))
@@ -614,6 +664,19 @@ async fn staff_use_the_back_office_in_a_browser() {
     )
     .await;
     look_at(&driver, axe, "staff-form").await;
+
+    // A quote written in the form: a line, its total computed.
+    open(&driver, &base, "/staff/records/quotes/new").await;
+    look_at(&driver, axe, "staff-quote-form").await;
+    fill(&driver, "#f-subject", "Laptops for the new team").await;
+    fill(&driver, "#items-0-description", "Vega Laptop 14, 16 GB").await;
+    fill(&driver, "#items-0-quantity", "12").await;
+    fill(&driver, "#items-0-unit_price", "1099").await;
+    fill(&driver, "#items-0-tax_percent", "19").await;
+    submit(&driver, "form[action=\"/staff/records/quotes\"]").await;
+    let text = body_text(&driver).await;
+    assert!(text.contains("15,693.72"), "{text}");
+    look_at(&driver, axe, "staff-quote").await;
     sign_out_staff(&driver).await;
 
     // An admin configures the portal: priority hidden, cases of the whole organization, the

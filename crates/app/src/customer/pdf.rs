@@ -2,8 +2,7 @@
 //! visible fields, nothing else; a quote or an invoice as the document it is.
 
 use atrium_core::portal::FieldAccess;
-use atrium_core::value::Reference;
-use atrium_core::{Record, RecordId, Result, Value};
+use atrium_core::{RecordId, Result};
 use atrium_pdf::PdfParty;
 
 use super::Customer;
@@ -15,16 +14,6 @@ use crate::print::{PrintWords, business_document, record_document};
 pub struct PdfFile {
     pub file_name: String,
     pub bytes: Vec<u8>,
-}
-
-/// The label of a reference field the view shows.
-fn reference_label(record: &Record, field: &str) -> Option<String> {
-    match record.get(field) {
-        Value::Ref(Reference {
-            label: Some(label), ..
-        }) => Some(label.clone()),
-        _ => None,
-    }
 }
 
 impl App {
@@ -43,7 +32,7 @@ impl App {
             .get_view(scoped.module, &scoped.view, id, &scoped.read)
             .await?;
         let company = self.store.company().await?;
-        let buyer = self.customer_buyer(customer, &scoped.view, &record).await?;
+        let buyer = self.customer_buyer(customer).await?;
         let logo = self.logo_image().await;
         if let Some(document) = business_document(
             &scoped.view,
@@ -71,37 +60,47 @@ impl App {
         self.render_record(&record.number, document).await
     }
 
-    /// Who a customer's quote or invoice is addressed to: its organization and contact as the
-    /// view shows them, and the address of the customer's own organization where the
-    /// portal's profile lets them read it.
-    async fn customer_buyer(
-        &self,
-        customer: &Customer,
-        view: &atrium_core::ModuleDef,
-        record: &Record,
-    ) -> Result<PdfParty> {
-        let organization = reference_label(record, "organization");
-        let contact = reference_label(record, "contact");
-        let mut lines: Vec<String> = Vec::new();
-        let own = record.get("organization").as_ref_id().is_some()
-            && record.get("organization").as_ref_id() == customer.id.organization;
-        if view.has_field("organization") && own {
-            let readable = &customer.portal.profile.organization;
-            let organizations = self.store.module("organizations")?;
-            if let Some(id) = customer.id.organization
-                && let Ok(org) = self.store.get(organizations, id).await
-            {
-                lines = crate::print::address_lines(&org, "billing", |field| {
-                    readable
-                        .get(field)
-                        .is_some_and(|access| *access != FieldAccess::Hidden)
-                });
-            }
-        }
-        let name = organization.clone().or(contact.clone()).unwrap_or_default();
-        if let (Some(_), Some(contact)) = (&organization, contact) {
-            lines.insert(0, contact);
-        }
-        Ok(PdfParty { name, lines })
+    /// Who a customer's quote or invoice is addressed to: the customer's organization (its
+    /// name and billing address as far as the portal's profile lets them read it), and the
+    /// customer. A quote they may read is theirs or their organization's.
+    async fn customer_buyer(&self, customer: &Customer) -> Result<PdfParty> {
+        let person = ["first_name", "last_name"]
+            .iter()
+            .filter_map(|f| customer.contact.get(f).as_text())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let readable = |field: &str| {
+            customer
+                .portal
+                .profile
+                .organization
+                .get(field)
+                .is_some_and(|access| *access != FieldAccess::Hidden)
+        };
+        let organizations = self.store.module("organizations")?;
+        let organization = match customer.id.organization {
+            Some(id) => self.store.get(organizations, id).await.ok(),
+            None => None,
+        };
+        let Some(organization) = organization.filter(|_| readable("name")) else {
+            return Ok(PdfParty {
+                name: person,
+                lines: Vec::new(),
+            });
+        };
+        let mut lines = vec![person];
+        lines.extend(crate::print::address_lines(
+            &organization,
+            "billing",
+            readable,
+        ));
+        Ok(PdfParty {
+            name: organization
+                .get("name")
+                .as_text()
+                .unwrap_or_default()
+                .to_owned(),
+            lines,
+        })
     }
 }

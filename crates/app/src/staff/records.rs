@@ -48,6 +48,20 @@ impl App {
         Ok(Page::of(&view, page, query.page, query.per_page))
     }
 
+    /// The staff users a record may be assigned to: the active ones, as (id, name).
+    pub async fn staff_assignees(&self) -> Result<Vec<(Uuid, String)>> {
+        let mut users: Vec<(Uuid, String)> = self
+            .store
+            .staff_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id, u.name))
+            .collect();
+        users.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(users)
+    }
+
     /// One record.
     pub async fn staff_read(&self, module: &str, id: &str) -> Result<RecordView> {
         let (module, view) = self.staff_view(module)?;

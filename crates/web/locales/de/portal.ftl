@@ -228,6 +228,7 @@ field-contact = Kontakt
 field-organization = Organisation
 field-project = Projekt
 field-product = Produkt
+field-service = Dienstleistung
 field-assigned_to = Zuständig
 field-created_by = Angelegt von
 field-modified_by = Geändert von

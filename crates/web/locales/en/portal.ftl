@@ -228,6 +228,7 @@ field-contact = Contact
 field-organization = Organization
 field-project = Project
 field-product = Product
+field-service = Service
 field-assigned_to = Assigned to
 field-created_by = Created by
 field-modified_by = Modified by

@@ -53,7 +53,7 @@ fn kind_of(field: &FieldDef) -> (&'static str, Option<&'static str>) {
         FieldType::Datetime => ("datetime-local", None),
         FieldType::Textarea | FieldType::Markdown => ("textarea", None),
         FieldType::Boolean => ("checkbox", None),
-        FieldType::Picklist | FieldType::Reference { .. } => ("select", None),
+        FieldType::Picklist | FieldType::Reference { .. } | FieldType::User => ("select", None),
         FieldType::File => ("file", None),
         _ => ("text", None),
     }
@@ -61,6 +61,9 @@ fn kind_of(field: &FieldDef) -> (&'static str, Option<&'static str>) {
 
 /// The records a form's reference selects offer, per target module: `(id, label)`.
 pub type Options = HashMap<String, Vec<(String, String)>>;
+
+/// The key of [`Options`] under which staff users are offered (for `user` fields).
+const STAFF_USERS: &str = "@staff";
 
 /// The target modules of the editable reference fields of `specs`.
 fn referenced<'a>(specs: &'a [Spec<'_>]) -> Vec<&'a str> {
@@ -125,6 +128,16 @@ pub async fn customer_options(
 /// The reference options of a staff form.
 pub async fn staff_options(state: &AppState, specs: &[Spec<'_>]) -> Options {
     let mut options = Options::new();
+    let assigns = specs
+        .iter()
+        .any(|s| s.access == FieldAccess::ReadWrite && s.def.field_type == FieldType::User);
+    if assigns && let Ok(users) = state.app.staff_assignees().await {
+        let users = users
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect();
+        options.insert(STAFF_USERS.to_owned(), users);
+    }
     for module in referenced(specs) {
         if let Ok(page) = state.app.staff_list(module, &option_params()).await {
             options.insert(module.to_owned(), options_of(&page));
@@ -193,6 +206,10 @@ pub fn inputs(
 ) -> Vec<Input> {
     let mut out = Vec::new();
     for Spec { def, access } in specs {
+        // Line items have an editor of their own (staff) or a table (the portal's pages).
+        if matches!(def.field_type, FieldType::Grid { .. }) {
+            continue;
+        }
         let editable = *access == FieldAccess::ReadWrite && !def.system;
         if draft.current.is_none() && !editable {
             continue;
@@ -222,13 +239,25 @@ pub fn inputs(
             continue;
         }
         let (kind, step) = kind_of(def);
+        // A new record's form starts from the field's default (a quote's stage, a contact's
+        // notifications), as the API would apply it.
+        let default = draft
+            .current
+            .is_none()
+            .then_some(def.default.as_ref())
+            .flatten();
         let value = match draft.posted {
             Some(form) => form.text(&def.name).to_owned(),
-            None => stored.map(input_value).unwrap_or_default(),
+            None => stored
+                .map(input_value)
+                .or_else(|| default.and_then(Json::as_str).map(str::to_owned))
+                .unwrap_or_default(),
         };
         let checked = match draft.posted {
             Some(form) => form.has(&def.name),
-            None => matches!(stored, Some(Value::Boolean(true))),
+            None => {
+                matches!(stored, Some(Value::Boolean(true))) || default == Some(&Json::Bool(true))
+            }
         };
         let choices = match &def.field_type {
             FieldType::Picklist => def
@@ -242,6 +271,11 @@ pub fn inputs(
                 .collect(),
             FieldType::Reference { module } => reference_choices(
                 options.get(module).map_or(&[][..], Vec::as_slice),
+                &value,
+                stored,
+            ),
+            FieldType::User => reference_choices(
+                options.get(STAFF_USERS).map_or(&[][..], Vec::as_slice),
                 &value,
                 stored,
             ),

@@ -5,7 +5,7 @@
 
 use atrium_core::grid::priced_grid;
 use atrium_core::validate::parse_hundredths;
-use atrium_core::{FieldError, ModuleDef, Record, Value};
+use atrium_core::{FieldError, FieldType, ModuleDef, Record, Value};
 use serde_json::{Map, Value as Json, json};
 
 use crate::AppState;
@@ -238,12 +238,21 @@ pub fn editor(
             .map(|e| e.message.clone())
     };
     let none = tr.t("none");
+    let FieldType::Grid { columns } = &grid.field_type else {
+        return None;
+    };
     let label_of = |column: &str| match column {
         "discount_percent" => tr.t("lines-discount"),
         "tax_percent" => tr.t("lines-tax"),
         "unit_price" => tr.t("lines-unit-price"),
         "quantity" => tr.t("lines-quantity"),
-        other => tr.field_label(other, other),
+        other => {
+            let fallback = columns
+                .iter()
+                .find(|c| c.name == other)
+                .map_or(other, |c| c.label.as_str());
+            tr.field_label(other, fallback)
+        }
     };
     let mut rows: Vec<GridRow> = Vec::new();
     let total = values.len() + BLANK_ROWS;
