@@ -551,7 +551,8 @@ async fn company_details_read_change_and_validate(app: TestApp) {
     assert_eq!(
         company,
         json!({"name": "Atrium", "address": "", "email": null, "phone": null,
-               "time_zone": "UTC", "accent_color": "#4263eb", "language": "en", "logo_url": null})
+               "time_zone": "UTC", "accent_color": "#4263eb", "language": "en", "currency": "EUR",
+               "logo_url": null})
     );
     // What GET returns is a valid PUT body.
     let (status, same) = put(&app, COMPANY, company.clone()).await;

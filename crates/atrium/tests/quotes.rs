@@ -196,8 +196,16 @@ async fn a_customer_accepts_or_rejects_a_delivered_quote_once(app: TestApp) {
             json!({"subject": "Draft", "organization": acme, "items": lines}),
         )
         .await;
+    let agent = app
+        .store
+        .staff_user_by_email("agent@example.com")
+        .await
+        .expect("read")
+        .expect("the agent")
+        .id
+        .to_string();
     let delivered = app
-        .create("quotes", json!({"subject": "Delivered", "stage": "Delivered", "organization": acme, "items": lines}))
+        .create("quotes", json!({"subject": "Delivered", "stage": "Delivered", "organization": acme, "items": lines, "assigned_to": agent}))
         .await;
     let reviewed = app
         .create(
@@ -253,6 +261,13 @@ async fn a_customer_accepts_or_rejects_a_delivered_quote_once(app: TestApp) {
     assert!(
         bodies.contains("Quote accepted online by Emma Stone") && bodies.contains("go ahead"),
         "{comments}"
+    );
+    let mails = common::wait_for_mails(&app, "agent@example.com", 1).await;
+    assert!(
+        mails
+            .iter()
+            .any(|(_, _, text)| text.contains("Quote accepted online by Emma Stone")),
+        "the assigned agent hears of it: {mails:?}"
     );
     let (_, timeline) = app
         .get(&format!("/api/v1/records/contacts/{}/activity", emma.id))
