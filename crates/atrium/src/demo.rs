@@ -322,6 +322,24 @@ async fn customers(store: &Store) -> anyhow::Result<Vec<(String, String, String)
         portal.home.announcement =
             "**Welcome!** Planned maintenance on Sunday 02:00-04:00 UTC.".into();
         portal.home.greeting = atrium_core::portal::Greeting::TimeBased;
+        // The catalog, readable by every customer (products and services are `all`).
+        for module in ["products", "services"] {
+            if portal.module(module).is_none() {
+                let fields = ["name", "unit_price", "description"]
+                    .iter()
+                    .map(|f| ((*f).to_owned(), atrium_core::portal::FieldAccess::ReadOnly))
+                    .collect();
+                portal.modules.push(atrium_core::portal::PortalModule {
+                    module: module.into(),
+                    scope: None,
+                    create: false,
+                    edit: false,
+                    comments: false,
+                    related: Vec::new(),
+                    fields,
+                });
+            }
+        }
         for (module, own) in [
             (
                 "quotes",

@@ -140,10 +140,11 @@ fn priced_fields() -> Vec<F> {
     vec![
         picklist("currency", "Currency", &currencies),
         line_items(),
+        // The total first: lists show a record's first fields.
+        F::new("total", "Total", T::Currency).computed(),
         F::new("subtotal", "Subtotal", T::Currency).computed(),
         F::new("discount_total", "Discount total", T::Currency).computed(),
         F::new("tax_total", "Tax total", T::Currency).computed(),
-        F::new("total", "Total", T::Currency).computed(),
         F::new("terms_conditions", "Terms and conditions", T::Markdown),
     ]
 }
