@@ -15,6 +15,7 @@ pub mod portals;
 pub mod records;
 pub mod schema;
 pub mod search;
+pub mod settings;
 pub mod users;
 pub mod work;
 
@@ -39,6 +40,7 @@ pub struct Store {
     db: Db,
     registry: Arc<Registry>,
     files: Files,
+    settings: Arc<settings::SettingsCache>,
 }
 
 impl Store {
@@ -55,6 +57,7 @@ impl Store {
             db,
             registry: Arc::new(registry),
             files,
+            settings: Arc::default(),
         };
         store.ensure_default_portal().await?;
         store.sync_portal_logins().await?;

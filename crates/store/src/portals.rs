@@ -1,5 +1,6 @@
-//! Portals, portal roles and company details, kept as validated JSON documents. Reads go to
-//! the database every time, so a change applies to the very next request on every instance.
+//! Portals, portal roles and company details, kept as validated JSON documents. Reads come
+//! from [`Store::settings`] (kept in process while their version stands); every write moves
+//! the version, so a change applies to the very next request on every instance.
 
 use atrium_core::company::Company;
 use atrium_core::portal::{Portal, PortalRole};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::Row;
+use crate::settings::bump;
 
 fn decode_portal(row: &Row) -> Result<Portal> {
     let document: String = row.get("document")?;
@@ -43,7 +45,12 @@ impl Store {
         Ok(())
     }
 
+    /// Every portal, the default first.
     pub async fn portals(&self) -> Result<Vec<Portal>> {
+        Ok(self.settings().await?.portals.clone())
+    }
+
+    pub(crate) async fn load_portals(&self) -> Result<Vec<Portal>> {
         let select = Query::select()
             .column("document")
             .from("portals")
@@ -58,31 +65,23 @@ impl Store {
             .collect()
     }
 
-    /// The one portal matching `condition`, if any.
-    async fn portal_where(&self, condition: sea_query::SimpleExpr) -> Result<Option<Portal>> {
-        let select = Query::select()
-            .column("document")
-            .from("portals")
-            .and_where(condition)
-            .to_owned();
-        self.db
-            .fetch_optional(&select)
-            .await?
-            .as_ref()
-            .map(decode_portal)
-            .transpose()
+    /// The first portal that `wanted` accepts, if any.
+    async fn portal_where(&self, wanted: impl Fn(&Portal) -> bool) -> Result<Option<Portal>> {
+        let settings = self.settings().await?;
+        Ok(settings.portals.iter().find(|p| wanted(p)).cloned())
     }
 
     pub async fn portal(&self, slug: &str) -> Result<Option<Portal>> {
-        self.portal_where(Expr::col("slug").eq(slug)).await
+        self.portal_where(|p| p.slug == slug).await
     }
 
     pub async fn default_portal(&self) -> Result<Option<Portal>> {
-        self.portal_where(Expr::col("is_default").eq(true)).await
+        self.portal_where(|p| p.default).await
     }
 
     pub async fn portal_by_host(&self, host: &str) -> Result<Option<Portal>> {
-        self.portal_where(Expr::col("custom_host").eq(host.to_lowercase()))
+        let host = host.to_lowercase();
+        self.portal_where(|p| p.custom_host.as_deref() == Some(host.as_str()))
             .await
     }
 
@@ -172,6 +171,7 @@ impl Store {
                 tx.execute(&insert).await?;
             }
         }
+        tx.execute(&bump()).await?;
         tx.commit().await?;
         Ok(portal)
     }
@@ -199,6 +199,7 @@ impl Store {
                 .to_owned(),
         )
         .await?;
+        tx.execute(&bump()).await?;
         tx.commit().await
     }
 
@@ -235,17 +236,13 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let select = Query::select()
-            .columns(["id", "name", "permissions"])
-            .from("portal_roles")
-            .and_where(Expr::col("id").is_in(ids.iter().copied()))
-            .to_owned();
-        self.db
-            .fetch_all(&select)
-            .await?
+        let settings = self.settings().await?;
+        Ok(settings
+            .roles
             .iter()
-            .map(decode_role)
-            .collect()
+            .filter(|role| role.id.is_some_and(|id| ids.contains(&id)))
+            .cloned()
+            .collect())
     }
 
     pub async fn save_portal_role(
@@ -255,6 +252,7 @@ impl Store {
     ) -> Result<PortalRole> {
         let at = now();
         let permissions = to_json(&role.permissions)?;
+        let mut tx = self.db.begin().await?;
         let id = match id {
             Some(id) => {
                 let update = Query::update()
@@ -264,7 +262,7 @@ impl Store {
                     .value("updated_at", at)
                     .and_where(Expr::col("id").eq(id))
                     .to_owned();
-                if self.db.execute(&update).await? == 0 {
+                if tx.execute(&update).await? == 0 {
                     return Err(Error::NotFound);
                 }
                 id
@@ -281,10 +279,12 @@ impl Store {
                         at.into(),
                     ])
                     .to_owned();
-                self.db.execute(&insert).await?;
+                tx.execute(&insert).await?;
                 id
             }
         };
+        tx.execute(&bump()).await?;
+        tx.commit().await?;
         self.portal_role(id).await?.ok_or(Error::NotFound)
     }
 
@@ -317,22 +317,12 @@ impl Store {
                 .to_owned();
             tx.execute(&update).await?;
         }
+        tx.execute(&bump()).await?;
         tx.commit().await
     }
 
     pub async fn company(&self) -> Result<Company> {
-        let select = Query::select()
-            .column("document")
-            .from("company")
-            .to_owned();
-        match self.db.fetch_optional(&select).await? {
-            Some(row) => {
-                let document: String = row.get("document")?;
-                serde_json::from_str(&document)
-                    .map_err(|e| Error::Internal(format!("stored company: {e}")))
-            }
-            None => Ok(Company::default()),
-        }
+        Ok(self.settings().await?.company.clone())
     }
 
     pub async fn save_company(&self, company: &Company) -> Result<()> {
@@ -346,8 +336,10 @@ impl Store {
                     .to_owned(),
             )
             .to_owned();
-        self.db.execute(&insert).await?;
-        Ok(())
+        let mut tx = self.db.begin().await?;
+        tx.execute(&insert).await?;
+        tx.execute(&bump()).await?;
+        tx.commit().await
     }
 
     /// Stores the logo's bytes and remembers where, replacing an earlier logo.
@@ -363,7 +355,13 @@ impl Store {
             .value("logo_mime", mime_type)
             .and_where(Expr::col("id").eq(1_i64))
             .to_owned();
-        if let Err(err) = self.db.execute(&update).await {
+        let saved = async {
+            let mut tx = self.db.begin().await?;
+            tx.execute(&update).await?;
+            tx.execute(&bump()).await?;
+            tx.commit().await
+        };
+        if let Err(err) = saved.await {
             let _ = self.files.delete(&key).await;
             return Err(err);
         }
@@ -374,8 +372,13 @@ impl Store {
     }
 
     /// The logo's storage key and MIME type, if there is a logo.
-    /// The company's details and whether it has a logo, in one read (every page shows both).
+    /// The company's details and whether it has a logo (every page shows both).
     pub async fn company_and_logo(&self) -> Result<(Company, bool)> {
+        let settings = self.settings().await?;
+        Ok((settings.company.clone(), settings.has_logo))
+    }
+
+    pub(crate) async fn load_company_and_logo(&self) -> Result<(Company, bool)> {
         let select = Query::select()
             .columns(["document", "logo_key"])
             .from("company")
