@@ -97,6 +97,25 @@ impl App {
         self.store.portal_by_host(name).await
     }
 
+    /// The front of the portal a request names, portal and company from one read of the
+    /// settings (every portal request starts here); an unknown slug is 404.
+    pub async fn front_of(&self, slug: Option<&str>) -> Result<Front> {
+        let settings = self.store.settings().await?;
+        let portal = settings
+            .portals
+            .iter()
+            .find(|p| slug.map_or(p.default, |slug| p.slug == slug))
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        Ok(Front {
+            portal,
+            company: settings.company.clone(),
+            logo_url: settings
+                .has_logo
+                .then_some(crate::admin::company::LOGO_PATH),
+        })
+    }
+
     /// The front of `portal`: what its sign-in page shows.
     pub async fn front(&self, portal: Portal) -> Result<Front> {
         let (company, has_logo) = self.store.company_and_logo().await?;

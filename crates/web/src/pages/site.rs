@@ -155,19 +155,18 @@ impl FromRequestParts<AppState> for Site {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let app = &state.app;
-        let (portal, prefix) = if let Some(HostPortal(slug)) = parts.extensions.get() {
-            (app.portal(slug).await, String::new())
+        let (slug, prefix) = if let Some(HostPortal(slug)) = parts.extensions.get() {
+            (Some(slug.clone()), String::new())
         } else if let Some(slug) = slug_in_path(parts, state).await {
             let prefix = format!("/portal/{slug}");
-            (app.portal(&slug).await, prefix)
+            (Some(slug), prefix)
         } else {
-            (app.default_portal().await, "/portal".to_owned())
+            (None, "/portal".to_owned())
         };
-        let front = match portal {
-            Ok(portal) => app.front(portal).await,
-            Err(error) => Err(error),
-        };
-        let front = front.map_err(|error| render::bare_error(&error))?;
+        let front = app
+            .front_of(slug.as_deref())
+            .await
+            .map_err(|error| render::bare_error(&error))?;
         let tr = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)

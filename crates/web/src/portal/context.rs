@@ -66,8 +66,13 @@ impl FromRequestParts<AppState> for Customer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let PortalOf(portal) = PortalOf::from_request_parts(parts, state).await?;
+        let slug = slug_of(parts, state).await?;
+        let front = state.app.front_of(Some(&slug)).await?;
         let token = request_token(parts, PORTAL_COOKIE).ok_or(Error::Unauthorized)?;
-        Ok(Customer(state.app.customer(portal, &token).await?))
+        let customer = state
+            .app
+            .customer_of(front.portal, front.company, &token)
+            .await?;
+        Ok(Customer(customer))
     }
 }
