@@ -10,7 +10,7 @@ use atrium_core::{Error, ModuleDef, Record, Result, Value};
 use atrium_core::{FieldType, RecordId};
 use atrium_pdf::{
     PdfBusinessDocument, PdfColumns, PdfComment, PdfField, PdfImage, PdfLineItem, PdfParty,
-    PdfRecord, PdfUpdate, render, render_business_document,
+    PdfRecord, PdfRecordWords, PdfUpdate, render, render_business_document,
 };
 use atrium_store::UpdateEntry;
 use atrium_store::comments::Comment;
@@ -44,6 +44,12 @@ pub struct PrintWords {
     pub total: String,
     pub terms: String,
     pub page: String,
+    /// A record's document: its comments and updates headings (`{count}`), the footer's
+    /// "generated" (`{at}`), an update's empty value.
+    pub comments: String,
+    pub updates: String,
+    pub generated: String,
+    pub empty: String,
 }
 
 impl Default for PrintWords {
@@ -70,6 +76,10 @@ impl Default for PrintWords {
             total: "Total {currency}".into(),
             terms: "Terms and conditions".into(),
             page: "Page {page} of {pages}".into(),
+            comments: "Comments ({count})".into(),
+            updates: "Updates ({count})".into(),
+            generated: "Generated {at}".into(),
+            empty: "(empty)".into(),
         }
     }
 }
@@ -152,15 +162,16 @@ fn name_of(reference: Option<&Reference>) -> String {
     reference.and_then(|r| r.label.clone()).unwrap_or_default()
 }
 
-/// The record PDF of `record` with the fields `view` shows, and the comments and updates
-/// given (the caller has kept only those its reader may see).
+/// The record PDF of `record` with the fields `view` (its module, or a reader's view of it)
+/// shows, and the comments and updates given (the caller has kept only those its reader may
+/// see).
 pub fn record_document(
-    module: &ModuleDef,
     view: &ModuleDef,
     record: &Record,
     company: &Company,
     comments: &[Comment],
     updates: &[UpdateEntry],
+    words: &PrintWords,
     generated_at: String,
 ) -> PdfRecord {
     let label_of = |field: &str| {
@@ -168,11 +179,11 @@ pub fn record_document(
             .map(|f| f.label.clone())
             .unwrap_or_else(|| field.to_owned())
     };
-    let title = if module.label_fields.iter().all(|f| view.has_field(f)) {
-        let label = atrium_core::record::label_of(module, |f| record.values.get(f));
-        format!("{} {} — {label}", module.singular_label, record.number)
+    let title = if view.label_fields.iter().all(|f| view.has_field(f)) {
+        let label = atrium_core::record::label_of(view, |f| record.values.get(f));
+        format!("{} {} — {label}", view.singular_label, record.number)
     } else {
-        format!("{} {}", module.singular_label, record.number)
+        format!("{} {}", view.singular_label, record.number)
     };
     PdfRecord {
         company: company.name.clone(),
@@ -205,6 +216,13 @@ pub fn record_document(
             })
             .collect(),
         generated_at,
+        words: PdfRecordWords {
+            comments: words.comments.clone(),
+            updates: words.updates.clone(),
+            generated: words.generated.clone(),
+            page: words.page.clone(),
+            empty: words.empty.clone(),
+        },
     }
 }
 
@@ -443,11 +461,11 @@ impl App {
         let updates = self.store.updates(module, id).await?;
         let document = record_document(
             module,
-            module,
             &record,
             &company,
             &comments,
             &updates,
+            words,
             self.printed_at(),
         );
         self.render_record(&record.number, document).await

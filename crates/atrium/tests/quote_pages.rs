@@ -290,6 +290,41 @@ async fn a_customer_reads_and_accepts_a_quote_in_the_portal(app: TestApp) {
         assert!(!text.contains("**"), "markdown is rendered: {text}");
     }
 
+    // In German, from the API: the business document and a case's record document alike.
+    let case = app
+        .create("cases", json!({"title": "Drucker", "contact": emma.id}))
+        .await;
+    app.post(
+        &format!("/api/v1/records/cases/{}/comments", id(&case)),
+        json!({"body": "Wir sind dran."}),
+    )
+    .await;
+    for (path, words) in [
+        (
+            format!("/records/quotes/{}/pdf", id(&quote)),
+            ["Angebot", "Gesamt EUR", "Seite 1 von 1"],
+        ),
+        (
+            format!("/records/cases/{}/pdf", id(&case)),
+            ["Kommentare (1)", "Erstellt", "Seite 1 von 1"],
+        ),
+    ] {
+        let bytes = app
+            .portal(&emma, Method::GET, &path)
+            .header("accept-language", "de")
+            .send()
+            .await
+            .expect("pdf")
+            .bytes()
+            .await
+            .expect("bytes");
+        if let Some(text) = pdf_text(&bytes) {
+            for word in words {
+                assert!(text.contains(word), "{word} in {text}");
+            }
+        }
+    }
+
     // A decision without a name is refused beside the field; then accepted, once.
     let token = page.token();
     let refused = browser

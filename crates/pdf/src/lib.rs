@@ -63,5 +63,5 @@ mod tests;
 pub use business::{
     PdfBusinessDocument, PdfColumns, PdfImage, PdfLineItem, PdfParty, render_business_document,
 };
-pub use record::{PdfComment, PdfField, PdfRecord, PdfUpdate, render};
+pub use record::{PdfComment, PdfField, PdfRecord, PdfRecordWords, PdfUpdate, render};
 pub use text::sanitize;

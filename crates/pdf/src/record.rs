@@ -23,6 +23,32 @@ pub struct PdfRecord {
     pub updates: Vec<PdfUpdate>,
     /// RFC 3339 text, printed in the footer.
     pub generated_at: String,
+    /// The document's own words, in the reader's language.
+    pub words: PdfRecordWords,
+}
+
+/// The words a record's document prints around its content. `{count}`, `{at}`, `{page}` and
+/// `{pages}` are replaced.
+#[derive(Debug, Clone)]
+pub struct PdfRecordWords {
+    pub comments: String,
+    pub updates: String,
+    pub generated: String,
+    pub page: String,
+    /// An update's empty old or new value.
+    pub empty: String,
+}
+
+impl Default for PdfRecordWords {
+    fn default() -> Self {
+        Self {
+            comments: "Comments ({count})".into(),
+            updates: "Updates ({count})".into(),
+            generated: "Generated {at}".into(),
+            page: "Page {page} of {pages}".into(),
+            empty: "(empty)".into(),
+        }
+    }
 }
 
 /// One field: its label, its value as display text, and whether that text is Markdown (then
@@ -82,6 +108,7 @@ const UPD_EMPTY: Style = style(Face::Regular, 9.5, MUTED);
 
 /// Renders `record` as an A4 PDF document.
 pub fn render(record: &PdfRecord) -> Result<Vec<u8>, Error> {
+    let words = &record.words;
     let header = RunningHeader {
         left: sanitize_line(&record.company),
         left_on_first: true,
@@ -107,7 +134,12 @@ pub fn render(record: &PdfRecord) -> Result<Vec<u8>, Error> {
     }
 
     if !record.comments.is_empty() {
-        section(&mut w, &format!("Comments ({})", record.comments.len()));
+        section(
+            &mut w,
+            &words
+                .comments
+                .replace("{count}", &record.comments.len().to_string()),
+        );
         for (i, c) in record.comments.iter().enumerate() {
             if i > 0 {
                 w.gap(10.0);
@@ -117,23 +149,34 @@ pub fn render(record: &PdfRecord) -> Result<Vec<u8>, Error> {
     }
 
     if !record.updates.is_empty() {
-        section(&mut w, &format!("Updates ({})", record.updates.len()));
+        section(
+            &mut w,
+            &words
+                .updates
+                .replace("{count}", &record.updates.len().to_string()),
+        );
         for update in &record.updates {
-            update_row(&mut w, update);
+            update_row(&mut w, update, &words.empty);
         }
     }
 
     let generated = if record.generated_at.trim().is_empty() {
         String::new()
     } else {
-        format!("Generated {}", stamp::pretty(&record.generated_at))
+        words
+            .generated
+            .replace("{at}", &stamp::pretty(&record.generated_at))
     };
     let meta = Meta {
         title: record.title.clone(),
         generated_at: record.generated_at.clone(),
     };
     w.finish(&meta, |page, pages| {
-        (generated.clone(), format!("Page {page} of {pages}"))
+        let label = words
+            .page
+            .replace("{page}", &page.to_string())
+            .replace("{pages}", &pages.to_string());
+        (generated.clone(), label)
     })
 }
 
@@ -213,7 +256,7 @@ fn comment(w: &mut Canvas, c: &PdfComment) {
     w.rows(MARGIN_X, &[Cell::new(BODY_INDENT, body)], BODY_LEADING, 2);
 }
 
-fn update_row(w: &mut Canvas, update: &PdfUpdate) {
+fn update_row(w: &mut Canvas, update: &PdfUpdate, empty: &str) {
     let at = stamp::pretty(&update.at);
     let who = sanitize_line(&update.who);
     let field = format!("{}:", sanitize_line(&update.field));
@@ -221,7 +264,7 @@ fn update_row(w: &mut Canvas, update: &PdfUpdate) {
     let new = sanitize_line(&update.new);
     let value = |v: &str| -> (Style, String) {
         if v.trim().is_empty() {
-            (UPD_EMPTY, " (empty)".to_owned())
+            (UPD_EMPTY, format!(" {}", sanitize_line(empty)))
         } else {
             (UPD_VALUE, format!(" {v}"))
         }

@@ -71,6 +71,7 @@ fn sample() -> PdfRecord {
             },
         ],
         generated_at: "2025-03-05T12:00:00Z".into(),
+        words: PdfRecordWords::default(),
     }
 }
 
@@ -239,6 +240,28 @@ fn renders_a_complete_document() {
 }
 
 #[test]
+fn a_record_document_speaks_the_readers_language() {
+    let mut record = sample();
+    record.words = PdfRecordWords {
+        comments: "Kommentare ({count})".into(),
+        updates: "Änderungen ({count})".into(),
+        generated: "Erstellt {at}".into(),
+        page: "Seite {page} von {pages}".into(),
+        empty: "(leer)".into(),
+    };
+    let bytes = render(&record).expect("render");
+    let Some(text) = pdftotext(&bytes, &[]) else {
+        return;
+    };
+    for word in ["Kommentare (", "Änderungen (", "Erstellt ", "Seite 1 von"] {
+        assert!(text.contains(word), "{word} in {text}");
+    }
+    for english in ["Comments (", "Updates (", "Generated ", "Page 1 of"] {
+        assert!(!text.contains(english), "{english} in {text}");
+    }
+}
+
+#[test]
 fn a_one_page_document_is_small() {
     let bytes = render(&sample()).expect("render");
     eprintln!("one-page record: {} bytes", bytes.len());
@@ -296,6 +319,13 @@ fn hostile_text_does_not_break_the_structure() {
             new: NASTY.into(),
         }],
         generated_at: NASTY.into(),
+        words: PdfRecordWords {
+            comments: NASTY.into(),
+            updates: NASTY.into(),
+            generated: NASTY.into(),
+            page: NASTY.into(),
+            empty: NASTY.into(),
+        },
     };
     let bytes = render(&record).expect("render");
     assert_well_formed(&bytes);

@@ -49,12 +49,12 @@ impl App {
         let mut updates = self.store.updates(scoped.module, id).await?;
         updates.retain(|u| scoped.access.fields.contains_key(&u.field));
         let document = record_document(
-            scoped.module,
             &scoped.view,
             &record,
             &company,
             &comments,
             &updates,
+            words,
             self.printed_at(),
         );
         self.render_record(&record.number, document).await

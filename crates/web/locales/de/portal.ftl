@@ -317,3 +317,7 @@ quote-reject = Angebot ablehnen
 quote-decided = { $stage } von { $name } am { $when }.
 print-date = Datum
 print-page = Seite { $page } von { $pages }
+print-comments = Kommentare ({ $count })
+print-updates = Änderungen ({ $count })
+print-generated = Erstellt { $at }
+print-empty = (leer)

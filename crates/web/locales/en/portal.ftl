@@ -317,3 +317,7 @@ quote-reject = Reject quote
 quote-decided = { $stage } by { $name } on { $when }.
 print-date = Date
 print-page = Page { $page } of { $pages }
+print-comments = Comments ({ $count })
+print-updates = Updates ({ $count })
+print-generated = Generated { $at }
+print-empty = (empty)

@@ -144,6 +144,10 @@ pub fn print_words(tr: &Tr) -> PrintWords {
                 ("pages", Arg::Text("{pages}".into())),
             ],
         ),
+        comments: tr.t1("print-comments", "count", "{count}"),
+        updates: tr.t1("print-updates", "count", "{count}"),
+        generated: tr.t1("print-generated", "at", "{at}"),
+        empty: tr.t("print-empty"),
     }
 }
 
