@@ -18,12 +18,19 @@ use atrium_store::comments::Comment;
 use crate::App;
 use crate::customer::pdf::PdfFile;
 
+/// Amounts, figures and dates written the reader's way; one place for the pages' line tables
+/// and the printed documents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Numbers {
+    /// German-style numbers (`1.234,50`) and dates rather than English (`1,234.50`).
+    pub decimal_comma: bool,
+}
+
 /// The words of a printed quote or invoice, in the reader's language. `{rate}`, `{currency}`,
 /// `{page}` and `{pages}` are replaced.
 #[derive(Debug, Clone)]
 pub struct PrintWords {
-    /// German-style numbers (`1.234,50`) rather than English (`1,234.50`).
-    pub decimal_comma: bool,
+    pub numbers: Numbers,
     pub quote: String,
     pub invoice: String,
     pub date: String,
@@ -55,7 +62,7 @@ pub struct PrintWords {
 impl Default for PrintWords {
     fn default() -> Self {
         Self {
-            decimal_comma: false,
+            numbers: Numbers::default(),
             quote: "Quote".into(),
             invoice: "Invoice".into(),
             date: "Date".into(),
@@ -84,7 +91,7 @@ impl Default for PrintWords {
     }
 }
 
-impl PrintWords {
+impl Numbers {
     /// `hundredths` with `digits` decimals, grouped by thousands.
     pub fn amount(&self, hundredths: i64, digits: u32) -> String {
         let (group, point) = if self.decimal_comma {
@@ -290,36 +297,42 @@ pub fn business_document(
         .map(|line| PdfLineItem {
             description: line.name.clone(),
             details: line.details.clone(),
-            quantity: words.figure(line.quantity),
-            unit_price: words.amount(line.unit_price, digits),
+            quantity: words.numbers.figure(line.quantity),
+            unit_price: words.numbers.amount(line.unit_price, digits),
             discount: if line.discount_percent == 0 {
                 String::new()
             } else {
-                format!("{} %", words.figure(line.discount_percent))
+                format!("{} %", words.numbers.figure(line.discount_percent))
             },
-            tax: format!("{} %", words.figure(line.tax_percent)),
-            net: words.amount(line.net, digits),
+            tax: format!("{} %", words.numbers.figure(line.tax_percent)),
+            net: words.numbers.amount(line.net, digits),
         })
         .collect();
     let mut totals = Vec::new();
     if let Some(subtotal) = summary.subtotal {
-        totals.push((words.subtotal.clone(), words.amount(subtotal, digits)));
+        totals.push((
+            words.subtotal.clone(),
+            words.numbers.amount(subtotal, digits),
+        ));
     }
     for (rate, tax) in &summary.taxes {
         totals.push((
-            words.tax_at.replace("{rate}", &words.figure(*rate)),
-            words.amount(*tax, digits),
+            words.tax_at.replace("{rate}", &words.numbers.figure(*rate)),
+            words.numbers.amount(*tax, digits),
         ));
     }
     if let Some(total) = summary.total {
         totals.push((
             words.total.replace("{currency}", &currency),
-            words.amount(total, digits),
+            words.numbers.amount(total, digits),
         ));
     }
     let shown = |field: &str| view.has_field(field).then(|| record.get(field));
     let is_quote = view.name == "quotes";
-    let mut facts = vec![(words.date.clone(), words.date(record.created_at.date()))];
+    let mut facts = vec![(
+        words.date.clone(),
+        words.numbers.date(record.created_at.date()),
+    )];
     let dated = [
         ("invoice_date", &words.invoice_date),
         ("valid_until", &words.valid_until),
@@ -328,9 +341,9 @@ pub fn business_document(
     for (field, label) in dated {
         if let Some(Value::Date(date)) = shown(field) {
             if field == "invoice_date" {
-                facts[0] = (label.clone(), words.date(*date));
+                facts[0] = (label.clone(), words.numbers.date(*date));
             } else {
-                facts.push((label.clone(), words.date(*date)));
+                facts.push((label.clone(), words.numbers.date(*date)));
             }
         }
     }
@@ -483,10 +496,9 @@ mod tests {
 
     #[test]
     fn numbers_and_dates_read_the_readers_way() {
-        let en = PrintWords::default();
-        let de = PrintWords {
+        let en = Numbers::default();
+        let de = Numbers {
             decimal_comma: true,
-            ..PrintWords::default()
         };
         assert_eq!(en.amount(123_456_789, 2), "1,234,567.89");
         assert_eq!(de.amount(123_456_789, 2), "1.234.567,89");

@@ -1,5 +1,6 @@
 //! A customer's actions in a portal. Every read and write goes through the access engine:
-//! [`App::customer`] turns a session into a [`Customer`] (contact, portal, roles, company),
+//! [`App::front_of`] reads a request's portal and company, [`App::customer_of`] turns its
+//! session into a [`Customer`] (contact, portal, roles, company),
 //! and [`Scoped`] is a module as that customer sees it — its grant, visible fields and read
 //! predicate, which the store ANDs into every statement.
 
@@ -116,31 +117,15 @@ impl App {
         })
     }
 
-    /// The front of `portal`: what its sign-in page shows.
-    pub async fn front(&self, portal: Portal) -> Result<Front> {
-        let (company, has_logo) = self.store.company_and_logo().await?;
-        let logo_url = has_logo.then_some(crate::admin::company::LOGO_PATH);
-        Ok(Front {
-            portal,
-            company,
-            logo_url,
-        })
-    }
-
     /// The portal with this slug; an unknown slug is 404.
     pub async fn portal(&self, slug: &str) -> Result<Portal> {
         self.store.portal(slug).await?.ok_or(Error::NotFound)
     }
 
-    /// The customer signed in to `portal` with the session `token`; anything else is 401. The
-    /// contact and portal are read again on every request, so changes apply at once, on every
-    /// instance, and a contact who may no longer sign in is signed out.
-    pub async fn customer(&self, portal: Portal, token: &str) -> Result<Customer> {
-        let company = self.store.company().await?;
-        self.customer_of(portal, company, token).await
-    }
-
-    /// [`App::customer`] with the company already read (the pages read it for every page).
+    /// The customer signed in to `portal` (of `company`, both from [`App::front_of`]) with
+    /// the session `token`; anything else is 401. The session and contact are read on every
+    /// request, so changes apply at once, on every instance, and a contact who may no longer
+    /// sign in is signed out.
     pub async fn customer_of(
         &self,
         portal: Portal,

@@ -1,8 +1,7 @@
 //! A record as a clean PDF — its visible fields, non-internal comments and the updates of
 //! visible fields, nothing else; a quote or an invoice as the document it is.
 
-use atrium_core::portal::FieldAccess;
-use atrium_core::{RecordId, Result};
+use atrium_core::{Error, RecordId, Result};
 use atrium_pdf::PdfParty;
 
 use super::Customer;
@@ -60,29 +59,21 @@ impl App {
         self.render_record(&record.number, document).await
     }
 
-    /// Who a customer's quote or invoice is addressed to: the customer's organization (its
-    /// name and billing address as far as the portal's profile lets them read it), and the
-    /// customer. A quote they may read is theirs or their organization's.
+    /// Who a customer's quote or invoice is addressed to: the customer's organization as their
+    /// profile shows it (its name and billing address where the portal lets them read those),
+    /// and the customer. A quote they may read is theirs or their organization's.
     async fn customer_buyer(&self, customer: &Customer) -> Result<PdfParty> {
         let person = ["first_name", "last_name"]
             .iter()
             .filter_map(|f| customer.contact.get(f).as_text())
             .collect::<Vec<_>>()
             .join(" ");
-        let readable = |field: &str| {
-            customer
-                .portal
-                .profile
-                .organization
-                .get(field)
-                .is_some_and(|access| *access != FieldAccess::Hidden)
+        let organization = match self.customer_organization(customer).await {
+            Ok(organization) => Some(organization),
+            Err(Error::NotFound) => None,
+            Err(other) => return Err(other),
         };
-        let organizations = self.store.module("organizations")?;
-        let organization = match customer.id.organization {
-            Some(id) => self.store.get(organizations, id).await.ok(),
-            None => None,
-        };
-        let Some(organization) = organization.filter(|_| readable("name")) else {
+        let Some(organization) = organization.filter(|o| o.view.has_field("name")) else {
             return Ok(PdfParty {
                 name: person,
                 lines: Vec::new(),
@@ -90,12 +81,13 @@ impl App {
         };
         let mut lines = vec![person];
         lines.extend(crate::print::address_lines(
-            &organization,
+            &organization.record,
             "billing",
-            readable,
+            |field| organization.view.has_field(field),
         ));
         Ok(PdfParty {
             name: organization
+                .record
                 .get("name")
                 .as_text()
                 .unwrap_or_default()

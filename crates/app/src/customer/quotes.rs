@@ -98,6 +98,7 @@ impl App {
         let signer = signer_name.trim();
         let comment = comment.unwrap_or_default();
         check_decision(signer, comment)?;
+        scoped.require_readable(self, id).await?;
         let contacts = self.store.module("contacts")?;
         let assignee = self.store.get(scoped.module, id).await?;
         let notice = StaffNotice::load(
@@ -109,6 +110,7 @@ impl App {
         .await?;
         let actor = Actor::Contact(customer.id.contact);
         let mut work = self.store.work().await?;
+        // Checked again in the transaction: the quote may have changed hands since.
         if !work.matches(scoped.module, id, &scoped.read).await? {
             return Err(Error::NotFound);
         }

@@ -134,20 +134,7 @@ impl Work<'_> {
         }
         let given = changes.iter().any(|(f, v)| f == "currency" && !v.is_null());
         if !given {
-            let select = Query::select()
-                .column("document")
-                .from("company")
-                .to_owned();
-            let currency = match self.tx.fetch_optional(&select).await? {
-                Some(row) => {
-                    serde_json::from_str::<atrium_core::company::Company>(
-                        &row.get::<String>("document")?,
-                    )
-                    .map_err(|e| Error::Internal(format!("stored company: {e}")))?
-                    .currency
-                }
-                None => atrium_core::company::Company::default().currency,
-            };
+            let currency = self.store.company().await?.currency;
             changes.retain(|(f, _)| f != "currency");
             changes.push(("currency".into(), Value::Text(currency)));
         }

@@ -4,7 +4,7 @@
 use atrium_core::grid::{TOTAL_FIELDS, priced_grid, summary};
 use atrium_core::{ModuleDef, Record};
 
-use atrium_app::print::PrintWords;
+use atrium_app::print::{Numbers, PrintWords};
 
 use super::i18n::{Arg, Tr};
 
@@ -39,26 +39,21 @@ pub fn shown_in_table(view: &ModuleDef, field: &str) -> bool {
     priced_grid(view).is_some_and(|grid| grid.name == field) || TOTAL_FIELDS.contains(&field)
 }
 
+/// How `tr`'s language writes numbers.
+fn numbers(tr: &Tr) -> Numbers {
+    Numbers {
+        decimal_comma: tr.code() == "de",
+    }
+}
+
 /// An amount in hundredths with the currency's decimals, grouped the language's way.
 pub fn amount(tr: &Tr, hundredths: i64, digits: u32) -> String {
-    let whole = tr.number((hundredths / 100).abs());
-    let sign = if hundredths < 0 { "-" } else { "" };
-    if digits == 0 {
-        return format!("{sign}{whole}");
-    }
-    let separator = if tr.code() == "de" { ',' } else { '.' };
-    format!("{sign}{whole}{separator}{:02}", (hundredths % 100).abs())
+    numbers(tr).amount(hundredths, digits)
 }
 
 /// A quantity or rate without trailing zeros: `2`, `2.5`, `0.25` (or `2,5`).
 pub fn figure(tr: &Tr, hundredths: i64) -> String {
-    let text = amount(tr, hundredths, 2);
-    let separator = if tr.code() == "de" { ',' } else { '.' };
-    match text.split_once(separator) {
-        Some((whole, "00")) => whole.to_owned(),
-        Some((whole, cents)) => format!("{whole}{separator}{}", cents.trim_end_matches('0')),
-        None => text,
-    }
+    numbers(tr).figure(hundredths)
 }
 
 /// The table of `record`'s lines as `view` shows them; None when the view has no priced grid
@@ -117,7 +112,7 @@ pub fn line_table(tr: &Tr, view: &ModuleDef, record: &Record) -> Option<LineTabl
 /// The words of a printed quote or invoice in `tr`'s language.
 pub fn print_words(tr: &Tr) -> PrintWords {
     PrintWords {
-        decimal_comma: tr.code() == "de",
+        numbers: numbers(tr),
         quote: tr.module_one("quotes", "Quote"),
         invoice: tr.module_one("invoices", "Invoice"),
         date: tr.t("print-date"),

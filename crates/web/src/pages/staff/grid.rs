@@ -134,14 +134,18 @@ fn stored_cell(row: &Json, column: &str) -> String {
     }
 }
 
+/// How many rows a posted form says it has (at most a full grid and its blank rows).
+fn posted_count(form: &Form, grid: &str) -> usize {
+    form.text(&format!("{grid}.rows"))
+        .parse()
+        .unwrap_or(0)
+        .min(atrium_core::grid::MAX_ROWS + BLANK_ROWS)
+}
+
 /// The rows a posted form fills in, as the JSON lines the app takes (blank rows dropped). A
 /// product or service chosen without a unit price takes its own.
 pub fn posted_rows(form: &Form, grid: &str, catalog: &Catalog) -> Json {
-    let count: usize = form
-        .text(&format!("{grid}.rows"))
-        .parse()
-        .unwrap_or(0)
-        .min(atrium_core::grid::MAX_ROWS + BLANK_ROWS);
+    let count = posted_count(form, grid);
     let mut rows = Vec::new();
     for index in 0..count {
         let text = |column: &str| form.text(&cell_name(grid, index, column)).trim().to_owned();
@@ -208,11 +212,7 @@ pub fn editor(
     let name = grid.name.as_str();
     let mut values: Vec<Vec<String>> = match (posted, current.map(|r| r.get(name))) {
         (Some(form), _) => {
-            let count: usize = form
-                .text(&format!("{name}.rows"))
-                .parse()
-                .unwrap_or(0)
-                .min(atrium_core::grid::MAX_ROWS + BLANK_ROWS);
+            let count = posted_count(form, name);
             (0..count)
                 .map(|i| {
                     COLUMNS
