@@ -20,6 +20,11 @@ fn registry_with_custom_fields() -> Registry {
     cases
         .fields
         .push(FieldDef::new("sla_hours", "SLA hours", FieldType::Integer));
+    cases.fields.push(FieldDef::new(
+        "site_notes",
+        "Site notes",
+        FieldType::Textarea,
+    ));
     cases.fields.push(
         FieldDef::new("region", "Region", FieldType::Picklist)
             .values(&[("EMEA", "#1c7ed6"), ("APAC", "#37b24d")]),
@@ -127,6 +132,18 @@ async fn a_field_added_to_the_metadata_works_without_new_code(backend: Backend) 
     ))
     .await;
     assert_eq!(emea["total"], 1);
+
+    // The text index takes the new text field in, and still holds the older rows.
+    let (status, _) = send(
+        call(Method::POST, "/api/v1/records/cases")
+            .json(&json!({"title": "Rack", "site_notes": "basement behind the boiler"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, by_note) = send(call(Method::GET, "/api/v1/records/cases?q=boiler")).await;
+    assert_eq!(by_note["total"], 1, "{by_note}");
+    let (_, older) = send(call(Method::GET, "/api/v1/records/cases?q=older")).await;
+    assert_eq!(older["total"], 1, "{older}");
 
     let (_, modules) = send(call(Method::GET, "/api/v1/modules")).await;
     let case_fields: Vec<String> = modules["items"]

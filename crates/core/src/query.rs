@@ -68,6 +68,18 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The text of the query's search, when it has one among its conditions.
+    pub fn search_text(&self) -> Option<&str> {
+        match &self.filter {
+            Filter::Text(text) => Some(text),
+            Filter::And(all) => all.iter().find_map(|f| match f {
+                Filter::Text(text) => Some(text.as_str()),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+
     pub fn offset(&self) -> u64 {
         self.page.saturating_sub(1).saturating_mul(self.per_page)
     }
@@ -85,6 +97,9 @@ impl ListQuery {
         self
     }
 }
+
+/// The sort of a search (`q`) that names no other: best match first.
+pub const RELEVANCE: &str = "relevance";
 
 /// Header columns every record has, sortable like fields.
 pub const HEADER_SORTS: [&str; 3] = ["number", "created_at", "updated_at"];
@@ -106,6 +121,8 @@ pub fn parse_list_params(module: &ModuleDef, params: &[(String, String)]) -> Res
         per_page: DEFAULT_PER_PAGE,
     };
     let mut errors = Vec::new();
+    let mut sorted = false;
+    let mut searched = false;
     for (key, raw) in params {
         match key.as_str() {
             "page" => {
@@ -137,6 +154,7 @@ pub fn parse_list_params(module: &ModuleDef, params: &[(String, String)]) -> Res
                 let sortable =
                     HEADER_SORTS.contains(&name) || module.field(name).is_some_and(|f| f.sortable);
                 if sortable {
+                    sorted = true;
                     query.sort = Sort {
                         field: name.to_owned(),
                         descending,
@@ -148,6 +166,7 @@ pub fn parse_list_params(module: &ModuleDef, params: &[(String, String)]) -> Res
             "q" => {
                 let text = raw.trim();
                 if !text.is_empty() {
+                    searched = true;
                     query = query.and(Filter::Text(text.to_owned()));
                 }
             }
@@ -171,6 +190,12 @@ pub fn parse_list_params(module: &ModuleDef, params: &[(String, String)]) -> Res
                 None => errors.push(FieldError::new(name, "unknown field")),
             },
         }
+    }
+    if searched && !sorted {
+        query.sort = Sort {
+            field: RELEVANCE.into(),
+            descending: false,
+        };
     }
     if errors.is_empty() {
         Ok(query)

@@ -53,9 +53,71 @@ async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
     .map_err(|e| atrium_core::Error::Internal(format!("migrations: {e}")))?;
     for module in registry.modules() {
         sync_module(db, module).await?;
+        crate::records::sync_text_index(db, module).await?;
     }
     if registry.module("faqs").is_some() {
         crate::search::sync(db).await?;
+    }
+    Ok(())
+}
+
+/// For a bulk load: drops the secondary indexes of every module's table and the triggers that
+/// keep its text index, so that millions of rows go in without updating a dozen B-trees each.
+/// [`rebuild_indexes`] builds them once afterwards, from sorted data, several times faster;
+/// should a load stop half-way, the next start-up builds them as well.
+pub async fn drop_indexes(db: &Db, registry: &Registry) -> Result<()> {
+    for module in registry.modules() {
+        let prefix = format!("{}\\_\\_%", module.name.replace('_', "\\_"));
+        let (select, kind_column) = match db.backend() {
+            Backend::Sqlite => (
+                Query::select()
+                    .column("name")
+                    .column("type")
+                    .from("sqlite_master")
+                    .and_where(Expr::col("type").is_in(["index", "trigger"]))
+                    .and_where(Expr::col("tbl_name").eq(module.name.clone()))
+                    .and_where(Expr::cust_with_values("name LIKE ? ESCAPE '\\'", [prefix]))
+                    .to_owned(),
+                "type",
+            ),
+            Backend::Postgres => (
+                Query::select()
+                    .expr_as(Expr::col("indexname"), "name")
+                    .expr_as(Expr::cust("'index'"), "kind")
+                    .from("pg_indexes")
+                    .and_where(Expr::cust("schemaname = current_schema()"))
+                    .and_where(Expr::col("tablename").eq(module.name.clone()))
+                    .and_where(Expr::cust_with_values(
+                        "indexname LIKE $1 ESCAPE '\\'",
+                        [prefix],
+                    ))
+                    .to_owned(),
+                "kind",
+            ),
+        };
+        for row in db.fetch_all(&select).await? {
+            let name: String = row.get("name")?;
+            let kind: String = row.get(kind_column)?;
+            let statement = if kind == "trigger" {
+                "TRIGGER"
+            } else {
+                "INDEX"
+            };
+            db.execute_ddl(format!(
+                "DROP {statement} IF EXISTS \"{}\"",
+                name.replace('"', "\"\"")
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds what [`drop_indexes`] dropped (and anything else missing).
+pub async fn rebuild_indexes(db: &Db, registry: &Registry) -> Result<()> {
+    for module in registry.modules() {
+        sync_module(db, module).await?;
+        crate::records::sync_text_index(db, module).await?;
     }
     Ok(())
 }

@@ -192,6 +192,11 @@ impl Store {
                 Cond::all().add(Expr::col("id").in_subquery(linked))
             }
             Filter::Text(text) => {
+                if text_index::covers(module, view)
+                    && let Some(words) = text_index::condition(self.db.backend(), module, text)?
+                {
+                    return Ok(Cond::all().add(words));
+                }
                 let pattern = contains_pattern(&text.to_lowercase());
                 let mut any =
                     Cond::any().add(Func::lower(Expr::col("number")).like(pattern.clone()));

@@ -7,10 +7,12 @@ mod batch;
 mod filter;
 mod links;
 mod read;
+mod text_index;
 mod write;
 
 pub(crate) use filter::picklist_order;
 pub use read::Checked;
+pub(crate) use text_index::sync as sync_text_index;
 pub use write::Changed;
 
 use filter::*;

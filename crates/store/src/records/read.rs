@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use atrium_core::query::{Filter, ListQuery};
+use atrium_core::query::{Filter, ListQuery, RELEVANCE};
 use atrium_core::value::Reference;
 use atrium_core::{Error, FieldType, ModuleDef, Record, Result, Value};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query};
@@ -54,18 +54,12 @@ impl Store {
             view,
             &query.filter,
         )?);
-        let order = if query.sort.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
         let mut select = select_all(view);
         select
             .cond_where(cond.clone())
-            .order_by_expr(sort_expr(module, &query.sort.field), order.clone())
-            .order_by("id", order)
             .limit(query.per_page)
             .offset(query.offset());
+        self.order(module, view, query, &mut select)?;
         let count = Query::select()
             .expr_as(Expr::cust("COUNT(*)"), "n")
             .from(module.name.clone())
@@ -86,6 +80,37 @@ impl Store {
             None => items.len() as u64,
         };
         Ok(Page { items, total })
+    }
+
+    /// Sorts a list as asked; a search by relevance when its index serves the caller's view,
+    /// else (and among equals) the latest change first.
+    fn order(
+        &self,
+        module: &ModuleDef,
+        view: &ModuleDef,
+        query: &ListQuery,
+        select: &mut sea_query::SelectStatement,
+    ) -> Result<()> {
+        if query.sort.field == RELEVANCE {
+            if let Some(text) = query.search_text()
+                && text_index::covers(module, view)
+            {
+                text_index::order_by_rank(self.db.backend(), module, text, select)?;
+            }
+            select
+                .order_by("updated_at", Order::Desc)
+                .order_by("id", Order::Desc);
+            return Ok(());
+        }
+        let order = if query.sort.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        select
+            .order_by_expr(sort_expr(module, &query.sort.field), order.clone())
+            .order_by("id", order);
+        Ok(())
     }
 
     /// One record of `module` matching `filter`, read through `view`.

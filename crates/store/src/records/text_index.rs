@@ -1,0 +1,315 @@
+//! Ranked full-text search over a module's text fields and its number: on SQLite an FTS5 index
+//! reading the module's own table (external content, kept by triggers), on PostgreSQL a GIN
+//! index over the same words as a `tsvector` expression. Both match every word of the query
+//! as a prefix, so typing narrows the list as a person expects.
+//!
+//! The index covers every text field. A caller who may not see all of them (a customer whose
+//! portal hides a field) must not find records by what they cannot read, so its search stays
+//! the substring match over its own fields (`filter.rs`).
+
+use atrium_core::{ModuleDef, Result};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sha2::Digest;
+
+use crate::db::{Backend, Db};
+use crate::schema::quoted;
+
+/// The most words of a query that count; the rest are ignored.
+const MAX_TERMS: usize = 12;
+
+/// The columns the index reads: the number, then each text field.
+pub(crate) fn columns(module: &ModuleDef) -> Vec<&str> {
+    std::iter::once("number")
+        .chain(
+            module
+                .fields
+                .iter()
+                .filter(|f| f.field_type.is_text_searchable())
+                .map(|f| f.name.as_str()),
+        )
+        .collect()
+}
+
+/// Whether the module has an index: it has text fields.
+pub(crate) fn indexed(module: &ModuleDef) -> bool {
+    columns(module).len() > 1
+}
+
+/// Whether a search through `view` may use the index: only when it sees every indexed field.
+pub(crate) fn covers(module: &ModuleDef, view: &ModuleDef) -> bool {
+    indexed(module)
+        && columns(module)
+            .iter()
+            .skip(1)
+            .all(|name| view.has_field(name))
+}
+
+/// The words of a query, lowercased; `None` when it has none (only punctuation), so the
+/// caller falls back to a substring match.
+fn terms(text: &str) -> Option<Vec<String>> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TERMS)
+        .map(str::to_lowercase)
+        .collect();
+    (!terms.is_empty()).then_some(terms)
+}
+
+/// FTS5 query text: each word quoted (so user text is never syntax), every one required,
+/// each as a prefix.
+fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `tsquery` text: the words are alphanumeric only, so none of them is tsquery syntax.
+fn tsquery(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+fn index_name(module: &ModuleDef) -> String {
+    format!("{}__text", module.name)
+}
+
+/// The PostgreSQL document: the indexed columns as one text, in the index's very expression.
+fn pg_document(module: &ModuleDef) -> Result<String> {
+    let parts = columns(module)
+        .into_iter()
+        .map(|c| Ok(format!("coalesce({}, '')", quoted(c)?)))
+        .collect::<Result<Vec<_>>>()?;
+    // Words are split at every non-alphanumeric character, as SQLite's tokenizer does
+    // (PostgreSQL's parser would keep `anna@example.com` or `cs-00042` whole).
+    Ok(format!(
+        "to_tsvector('simple'::regconfig, regexp_replace({}, '[^[:alnum:]]+', ' ', 'g'))",
+        parts.join(" || ' ' || ")
+    ))
+}
+
+/// A short digest of what the index covers: part of its objects' names, so that a module
+/// whose text fields change gets a new index (built once) and the old one is dropped.
+fn signature(module: &ModuleDef) -> String {
+    let digest = sha2::Sha256::digest(columns(module).join(",").as_bytes());
+    crate::files::hex(&digest)[..12].to_owned()
+}
+
+/// Creates or replaces the module's index when its text fields changed; otherwise does
+/// nothing (a start-up on a large database costs one lookup).
+pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
+    if !indexed(module) {
+        return Ok(());
+    }
+    let name = index_name(module);
+    let current = format!("{name}_{}", signature(module));
+    let table = quoted(&module.name)?;
+    let stale_pattern = format!("{}\\_\\_text%", module.name.replace('_', "\\_"));
+    match db.backend() {
+        Backend::Sqlite => {
+            let existing = Query::select()
+                .column("name")
+                .from("sqlite_master")
+                .and_where(Expr::col("type").eq("trigger"))
+                .and_where(Expr::col("name").eq(format!("{current}_insert")))
+                .to_owned();
+            if db.fetch_optional(&existing).await?.is_some() {
+                return Ok(());
+            }
+            let old = Query::select()
+                .column("name")
+                .from("sqlite_master")
+                .and_where(Expr::col("type").eq("trigger"))
+                .and_where(Expr::cust_with_values(
+                    "name LIKE ? ESCAPE '\\'",
+                    [stale_pattern],
+                ))
+                .to_owned();
+            for row in db.fetch_all(&old).await? {
+                let trigger: String = row.get("name")?;
+                db.execute_ddl(format!("DROP TRIGGER IF EXISTS {}", quoted_any(&trigger)))
+                    .await?;
+            }
+            let fts = quoted_any(&name);
+            let cols: Vec<String> = columns(module)
+                .into_iter()
+                .map(quoted)
+                .collect::<Result<_>>()?;
+            let list = cols.join(", ");
+            let new_values = cols
+                .iter()
+                .map(|c| format!("new.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let old_values = cols
+                .iter()
+                .map(|c| format!("old.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let insert =
+                format!("INSERT INTO {fts} (rowid, {list}) VALUES (new.rowid, {new_values});");
+            let delete = format!(
+                "INSERT INTO {fts} ({fts}, rowid, {list}) VALUES ('delete', old.rowid, {old_values});"
+            );
+            db.execute_ddl(format!(
+                "DROP TABLE IF EXISTS {fts};
+                 CREATE VIRTUAL TABLE {fts} USING fts5({list}, content={table}, tokenize = 'unicode61 remove_diacritics 2');
+                 CREATE TRIGGER {insert_name} AFTER INSERT ON {table} BEGIN {insert} END;
+                 CREATE TRIGGER {delete_name} AFTER DELETE ON {table} BEGIN {delete} END;
+                 CREATE TRIGGER {update_name} AFTER UPDATE OF {list} ON {table} BEGIN {delete} {insert} END;
+                 INSERT INTO {fts} ({fts}) VALUES ('rebuild');",
+                insert_name = quoted_any(&format!("{current}_insert")),
+                delete_name = quoted_any(&format!("{current}_delete")),
+                update_name = quoted_any(&format!("{current}_update")),
+            ))
+            .await?;
+        }
+        Backend::Postgres => {
+            let old = Query::select()
+                .column("indexname")
+                .from("pg_indexes")
+                .and_where(Expr::cust("schemaname = current_schema()"))
+                .and_where(Expr::col("tablename").eq(module.name.clone()))
+                .and_where(Expr::cust_with_values(
+                    "indexname LIKE $1 ESCAPE '\\'",
+                    [stale_pattern],
+                ))
+                .to_owned();
+            let mut found = false;
+            for row in db.fetch_all(&old).await? {
+                let index: String = row.get("indexname")?;
+                if index == current {
+                    found = true;
+                } else {
+                    db.execute_ddl(format!("DROP INDEX IF EXISTS {}", quoted_any(&index)))
+                        .await?;
+                }
+            }
+            if !found {
+                db.execute_ddl(format!(
+                    "CREATE INDEX IF NOT EXISTS {} ON {table} USING GIN ({})",
+                    quoted_any(&current),
+                    pg_document(module)?
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Names made here from module names (already plain snake_case) and a hex digest.
+fn quoted_any(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The condition "the record holds every word of `text`", or `None` when `text` has no
+/// words.
+pub(crate) fn condition(
+    backend: Backend,
+    module: &ModuleDef,
+    text: &str,
+) -> Result<Option<SimpleExpr>> {
+    let Some(terms) = terms(text) else {
+        return Ok(None);
+    };
+    let table = quoted(&module.name)?;
+    Ok(Some(match backend {
+        Backend::Sqlite => {
+            let fts = quoted_any(&index_name(module));
+            Expr::cust_with_values(
+                format!("{table}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"),
+                [fts5_query(&terms)],
+            )
+        }
+        Backend::Postgres => Expr::cust_with_values(
+            format!("{} @@ to_tsquery('simple', $1)", pg_document(module)?),
+            [tsquery(&terms)],
+        ),
+    }))
+}
+
+/// Orders a list by relevance to `text`, best first; nothing when `text` has no words (the
+/// caller's further order then decides).
+pub(crate) fn order_by_rank(
+    backend: Backend,
+    module: &ModuleDef,
+    text: &str,
+    select: &mut SelectStatement,
+) -> Result<()> {
+    let Some(terms) = terms(text) else {
+        return Ok(());
+    };
+    let table = quoted(&module.name)?;
+    match backend {
+        Backend::Sqlite => {
+            // bm25 is only known inside a query of the index itself: join its hits.
+            let fts = quoted_any(&index_name(module));
+            let hits = Query::select()
+                .expr_as(Expr::cust("rowid"), "text_hit")
+                .expr_as(Expr::cust("rank"), "text_rank")
+                .from(index_name(module))
+                .and_where(Expr::cust_with_values(
+                    format!("{fts} MATCH ?"),
+                    [fts5_query(&terms)],
+                ))
+                .to_owned();
+            // The hits drive the query: a CROSS JOIN keeps them the outer loop, where SQLite's
+            // planner would otherwise walk the records and ask the index once for each.
+            select
+                .from_clear()
+                .from_subquery(hits, "text_hits")
+                .cross_join(module.name.clone())
+                .and_where(Expr::cust(format!("text_hits.text_hit = {table}.rowid")));
+            select.order_by_expr(Expr::cust("text_hits.text_rank"), sea_query::Order::Asc);
+        }
+        Backend::Postgres => {
+            select.order_by_expr(
+                Expr::cust_with_values(
+                    format!(
+                        "ts_rank({}, to_tsquery('simple', $1))",
+                        pg_document(module)?
+                    ),
+                    [tsquery(&terms)],
+                ),
+                sea_query::Order::Desc,
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_never_becomes_query_syntax() {
+        let t = terms("\"); DROP TABLE cases; -- a:* & b").unwrap_or_default();
+        assert_eq!(t, ["drop", "table", "cases", "a", "b"]);
+        assert_eq!(
+            fts5_query(&t),
+            "\"drop\"* \"table\"* \"cases\"* \"a\"* \"b\"*"
+        );
+        assert_eq!(tsquery(&t), "drop:* & table:* & cases:* & a:* & b:*");
+        assert_eq!(terms(" %_ -- "), None);
+    }
+
+    #[test]
+    fn every_word_counts_up_to_a_limit() {
+        let many = (0..20)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(terms(&many).map(|t| t.len()), Some(MAX_TERMS));
+        assert_eq!(
+            terms("Ünïcode Straße"),
+            Some(vec!["ünïcode".to_owned(), "straße".to_owned()])
+        );
+    }
+}
