@@ -7,23 +7,29 @@ pub mod demo;
 
 use anyhow::Context;
 use atrium_app::{App, Settings};
-use atrium_store::Store;
+use atrium_store::{Store, Workload};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
 
 /// Opens the database named by the configuration (migrating it) and the file storage.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    open_store_for(config, Workload::Requests).await
+}
+
+/// [`open_store`] with connections tuned for `workload`.
+pub async fn open_store_for(config: &Config, workload: Workload) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
     })?;
-    Store::open(
+    Store::open_for(
         &config.database_url(),
         &config.storage_url(),
         atrium_core::standard::registry(),
+        workload,
     )
     .await
     .with_context(|| {

@@ -6,6 +6,7 @@ use anyhow::Context;
 use atrium::config::{Config, LogFormat, Overrides};
 use atrium_app::App;
 use atrium_core::{Error, FieldError};
+use atrium_store::Workload;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -92,7 +93,11 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_logging(config.log_format);
     tracing::info!(config = %config.redacted(), "configuration");
-    let store = atrium::open_store(&config).await?;
+    let workload = match cli.command {
+        Command::Seed { .. } => Workload::BulkLoad,
+        _ => Workload::Requests,
+    };
+    let store = atrium::open_store_for(&config, workload).await?;
     match cli.command {
         Command::Serve { .. } => atrium::serve(&config, store).await,
         Command::Demo { .. } => {

@@ -275,3 +275,46 @@ async fn seed_prints_its_counts_and_serve_answers_on_the_printed_address() {
         assert_eq!(list["total"], total, "the served data is the seeded data");
     }
 }
+
+/// `seed` loads rows without indexes and builds them at the end: the file it leaves has every
+/// index and a text index that finds the loaded rows, before any server touches it.
+#[test]
+fn seed_builds_the_indexes_it_set_aside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let fresh = dir.path().join("fresh");
+    for (target, scale) in [(&data, "2"), (&fresh, "0")] {
+        let seeded = run(atrium()
+            .args(["seed", "--scale", scale, "--data-dir"])
+            .arg(target));
+        assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    }
+    let schema = |dir: &std::path::Path| -> Vec<String> {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let pool =
+                sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("atrium.db").display()))
+                    .await
+                    .expect("open the seeded file");
+            let names: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("schema");
+            // FTS5 compares its index with the rows it was built from.
+            sqlx::query("INSERT INTO cases__text (cases__text) VALUES ('integrity-check')")
+                .execute(&pool)
+                .await
+                .expect("the text index holds exactly the loaded cases");
+            names.into_iter().map(|(n,)| n).collect()
+        })
+    };
+    let seeded = schema(&data);
+    assert_eq!(
+        seeded,
+        schema(&fresh),
+        "the same indexes as a database never loaded"
+    );
+    assert!(seeded.iter().any(|n| n.starts_with("cases__text_")));
+}

@@ -26,6 +26,17 @@ pub enum Db {
     Postgres(sqlx::PgPool),
 }
 
+/// What a process does with the database, which decides how its connections are tuned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Workload {
+    /// Many short requests at once: serve, demo, the admin commands.
+    #[default]
+    Requests,
+    /// One loader writing millions of rows (`seed`, while nothing else uses the database):
+    /// on SQLite one connection with a large page cache that writes each page once.
+    BulkLoad,
+}
+
 /// Pool usage, for `/metrics`.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolStats {
@@ -38,17 +49,47 @@ impl Db {
     /// Opens `url` (`sqlite://…` or `postgres://…`). SQLite gets WAL, foreign keys, a busy
     /// timeout and a small pool: one writer at a time is what SQLite offers anyway.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_for(url, Workload::Requests).await
+    }
+
+    /// Opens `url` tuned for `workload`.
+    pub async fn connect_for(url: &str, workload: Workload) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {
+            // Cache sizes in KiB (negative, as SQLite takes them): 32 MiB per connection
+            // serving requests; 512 MiB for the single bulk loader, whose inserts land all
+            // over the indexes of tables of millions of rows.
+            //
+            // The bulk loader writes pages once, into the file, instead of into the write-ahead
+            // log and then again into the file: a rollback journal, which new pages at the end
+            // of the file do not even need, and no waiting for the disk. A crash of the
+            // process loses at most the batch in progress; a power cut during a load may
+            // leave a file to throw away, which for generated data is no loss.
+            let (connections, cache, journal, synchronous) = match workload {
+                Workload::Requests => (
+                    8,
+                    "-32768",
+                    SqliteJournalMode::Wal,
+                    SqliteSynchronous::Normal,
+                ),
+                Workload::BulkLoad => (
+                    1,
+                    "-524288",
+                    SqliteJournalMode::Truncate,
+                    SqliteSynchronous::Off,
+                ),
+            };
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .journal_mode(journal)
+                .synchronous(synchronous)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-32768")
-                .pragma("temp_store", "memory");
+                .pragma("cache_size", cache)
+                .pragma("temp_store", "memory")
+                // Index builds may sort on a second thread.
+                .pragma("threads", "2");
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(connections)
                 .min_connections(1)
                 .connect_with(options)
                 .await?;

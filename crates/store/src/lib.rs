@@ -25,7 +25,7 @@ use atrium_core::Registry;
 
 pub use comments::Comment;
 pub use customers::{ActivityEntry, CustomerSession};
-pub use db::{Backend, Db, PoolStats};
+pub use db::{Backend, Db, PoolStats, Workload};
 pub use files::{Files, Upload};
 pub use mail::{Effects, NewActivity, NewMail, NewToken};
 pub use outbox::{AttemptOutcome, Backoff, OutboxEntry, OutboxMail};
@@ -50,7 +50,17 @@ impl Store {
         storage_url: &str,
         registry: Registry,
     ) -> anyhow::Result<Self> {
-        let db = Db::connect(database_url).await?;
+        Self::open_for(database_url, storage_url, registry, Workload::Requests).await
+    }
+
+    /// [`Store::open`] with connections tuned for `workload`.
+    pub async fn open_for(
+        database_url: &str,
+        storage_url: &str,
+        registry: Registry,
+        workload: Workload,
+    ) -> anyhow::Result<Self> {
+        let db = Db::connect_for(database_url, workload).await?;
         schema::migrate(&db, &registry).await?;
         let files = Files::open(storage_url)?;
         let store = Self {
@@ -62,6 +72,16 @@ impl Store {
         store.ensure_default_portal().await?;
         store.sync_portal_logins().await?;
         Ok(store)
+    }
+
+    /// Drops the module tables' secondary indexes for a bulk load; see [`schema::drop_indexes`].
+    pub async fn drop_indexes(&self) -> atrium_core::Result<()> {
+        schema::drop_indexes(&self.db, &self.registry).await
+    }
+
+    /// Builds the indexes again after a bulk load.
+    pub async fn rebuild_indexes(&self) -> atrium_core::Result<()> {
+        schema::rebuild_indexes(&self.db, &self.registry).await
     }
 
     pub fn registry(&self) -> &Registry {

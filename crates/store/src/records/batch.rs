@@ -12,7 +12,8 @@ use crate::Store;
 
 impl Store {
     /// Inserts many records in one transaction per call, with numbers allocated in one step;
-    /// for bulk loading (seed, demo). Values are not validated: callers build them.
+    /// for bulk loading (seed, demo). Values are not validated: callers build them. Contacts
+    /// loaded as portal users sign in once the loader calls [`Store::sync_portal_logins`].
     pub async fn insert_batch(
         &self,
         module: &ModuleDef,
@@ -39,11 +40,7 @@ impl Store {
             }
             tx.execute(&insert).await?;
         }
-        tx.commit().await?;
-        if module.name == "contacts" {
-            self.sync_portal_logins().await?;
-        }
-        Ok(())
+        tx.commit().await
     }
 
     /// Links many pairs at once (bulk loading).
