@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Benchmarks the staff JSON API of a release build against a freshly seeded SQLite database.
+# Benchmarks the staff JSON API of a release build against a freshly seeded database
+# (SQLite, or PostgreSQL with DATABASE=postgres).
 #
 # Usage: bench/staff_api.sh
+#        DATABASE=postgres bench/staff_api.sh
 #
 # Environment:
+#   DATABASE=sqlite   sqlite: a database file in the temporary data directory;
+#                     postgres: a fresh database (atrium_bench_<pid>) on PG_HOST, dropped on exit
+#   PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=postgres
+#                     the PostgreSQL server (trust or PGPASSWORD authentication)
 #   SCALE=10000       organizations to seed (~10 cases each)
 #   DURATION=10s      length of each wrk run
-#   KEEP_DATA=1       keep the temporary data directory (its path is printed)
+#   KEEP_DATA=1       keep the temporary data directory and the PostgreSQL database (both
+#                     are printed)
 #   CARGO_TARGET_DIR  honoured when locating the binary (default: target)
 #
 # Everything runs against 127.0.0.1 on a port chosen by the OS. See bench/README.md.
@@ -18,6 +25,10 @@ cd "$ROOT"
 SCALE="${SCALE:-10000}"
 DURATION="${DURATION:-10s}"
 KEEP_DATA="${KEEP_DATA:-0}"
+DATABASE="${DATABASE:-sqlite}"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+PG_USER="${PG_USER:-postgres}"
 LUA="$ROOT/bench/wrk/staff.lua"
 ADMIN_EMAIL="bench-admin@example.com"
 ADMIN_PASSWORD="bench-admin-password"
@@ -29,10 +40,18 @@ now() { python3 -c 'import time; print(f"{time.time():.3f}")'; }
 # The benchmark must use only its own temporary database and settings.
 unset DATABASE_URL
 for name in $(compgen -e | grep '^ATRIUM_' || true); do unset "$name"; done
+case "$DATABASE" in
+    sqlite) DB_LABEL="SQLite" ;;
+    postgres) DB_LABEL="PostgreSQL" ;;
+    *) die "DATABASE must be sqlite or postgres, not '$DATABASE'" ;;
+esac
 
 # --- tools -------------------------------------------------------------------------------
 command -v python3 >/dev/null || die "python3 is required"
 command -v curl >/dev/null || die "curl is required"
+if [ "$DATABASE" = postgres ]; then
+    command -v psql >/dev/null || die "psql is required for DATABASE=postgres"
+fi
 if ! command -v wrk >/dev/null; then
     log "installing wrk"
     SUDO=""
@@ -55,6 +74,10 @@ BIN="${CARGO_TARGET_DIR:-target}/release/atrium"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/atrium-bench.XXXXXX")"
 DATA="$WORK/data"
 SERVER_PID=""
+PG_DB=""
+
+# pg SQL → runs one statement on the server's `postgres` database.
+pg() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt -c "$1"; }
 
 cleanup() {
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -66,6 +89,14 @@ cleanup() {
         kill -KILL "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    if [ -n "$PG_DB" ]; then
+        if [ "$KEEP_DATA" = 1 ]; then
+            log "kept the database $PG_DB on $PG_HOST:$PG_PORT"
+        else
+            pg "DROP DATABASE IF EXISTS \"$PG_DB\"" >/dev/null 2>&1 \
+                || log "could not drop the database $PG_DB"
+        fi
+    fi
     if [ "$KEEP_DATA" = 1 ]; then
         log "kept $WORK"
     else
@@ -76,7 +107,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "seeding --scale $SCALE"
+if [ "$DATABASE" = postgres ]; then
+    PG_DB="atrium_bench_$$"
+    log "PostgreSQL: a fresh database $PG_DB on $PG_HOST:$PG_PORT"
+    pg "CREATE DATABASE \"$PG_DB\"" >/dev/null || { PG_DB=""; die "cannot create the database"; }
+    # Every atrium command below (seed, admin create, serve) uses it.
+    export DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"
+fi
+
+log "seeding --scale $SCALE ($DB_LABEL)"
 seed_start="$(now)"
 RUST_LOG="${RUST_LOG:-warn}" "$BIN" seed --scale "$SCALE" --data-dir "$DATA" | tee "$WORK/seed.out"
 seed_end="$(now)"
@@ -126,6 +165,9 @@ TOKEN="$(json 'd["token"]')"
 LIST_UPDATED="/api/v1/records/cases?per_page=25&sort=-updated_at&status=Open"
 LIST_PRIORITY="/api/v1/records/cases?per_page=25&sort=-priority&status=Open"
 CREATE_BODY='{"title":"Bench case","priority":"High","status":"Open"}'
+# Full-text search: a word common in the seeded titles (ranked, best match first), and the
+# number of one case (found below).
+SEARCH_WORD="/api/v1/records/cases?per_page=25&q=printer"
 
 # Pre-flight: every benchmarked request answers as expected, and lists are full, filtered
 # and sorted.
@@ -136,15 +178,31 @@ json '"ok" if len(d["items"]) == 25 and all(i["status"] == "Open" for i in d["it
       else sys.exit("list by -updated_at is not 25 Open rows in order: " + json.dumps(d)[:500])' >/dev/null
 OPEN_TOTAL="$(json 'd["total"]')"
 CASE_ID="$(json 'd["items"][0]["id"]')"
+CASE_NUMBERS="$(json '" ".join(i["number"] for i in d["items"])')"
 expect 200 GET "$LIST_PRIORITY"
 json '"ok" if len(d["items"]) == 25 and all(i["status"] == "Open" for i in d["items"])
       else sys.exit("list by -priority is not 25 Open rows: " + json.dumps(d)[:500])' >/dev/null
+expect 200 GET "$SEARCH_WORD"
+json '"ok" if d["total"] > 0 and len(d["items"]) == min(25, d["total"])
+      else sys.exit("search for printer found nothing: " + json.dumps(d)[:500])' >/dev/null
+WORD_TOTAL="$(json 'd["total"]')"
+# A number that is not the prefix of another (CS-10000 would also find CS-100000…): the
+# first listed case whose number search finds exactly that case.
+SEARCH_NUMBER=""
+for number in $CASE_NUMBERS; do
+    expect 200 GET "/api/v1/records/cases?per_page=25&q=$number"
+    if [ "$(json 'd["total"] == 1 and d["items"][0]["number"] == "'"$number"'"')" = True ]; then
+        SEARCH_NUMBER="/api/v1/records/cases?per_page=25&q=$number"
+        break
+    fi
+done
+[ -n "$SEARCH_NUMBER" ] || die "no listed case is found alone by its number: $(head -c 500 "$WORK/last.json")"
 READ_PATH="/api/v1/records/cases/$CASE_ID"
 expect 200 GET "$READ_PATH"
 expect 201 POST /api/v1/records/cases "$CREATE_BODY"
 expect 200 GET "/api/v1/records/cases?per_page=1"
 CASES_BEFORE="$(json 'd["total"]')"
-log "$CASES_BEFORE cases, $OPEN_TOTAL open"
+log "$CASES_BEFORE cases, $OPEN_TOTAL open, $WORD_TOTAL found by q=printer, number search: q=${SEARCH_NUMBER##*q=}"
 
 # --- measurements ------------------------------------------------------------------------
 RESULTS="$WORK/results.tsv"
@@ -186,6 +244,10 @@ run "list 25, -updated_at, status" 1 GET "$LIST_UPDATED"
 run "list 25, -updated_at, status" 32 GET "$LIST_UPDATED"
 run "list 25, -priority, status" 1 GET "$LIST_PRIORITY"
 run "list 25, -priority, status" 32 GET "$LIST_PRIORITY"
+run "search 25, q=printer" 1 GET "$SEARCH_WORD"
+run "search 25, q=printer" 32 GET "$SEARCH_WORD"
+run "search 25, q=<case number>" 1 GET "$SEARCH_NUMBER"
+run "search 25, q=<case number>" 32 GET "$SEARCH_NUMBER"
 run "read one case" 32 GET "$READ_PATH"
 # Writes last, so the reads above see exactly the seeded data.
 CREATED_BY_WRK=0
@@ -210,11 +272,11 @@ fi
 
 # --- report ------------------------------------------------------------------------------
 echo
-echo "seed --scale $SCALE: ${SEED_WALL}s wall ($SEED_SUMMARY)"
+echo "seed --scale $SCALE ($DB_LABEL): ${SEED_WALL}s wall ($SEED_SUMMARY)"
 echo "cases: $CASES_BEFORE before the writes ($OPEN_TOTAL Open), $CASES_AFTER after (+$CREATED; wrk counted $CREATED_BY_WRK)"
 echo "wrk runs: $DURATION each, $(nproc 2>/dev/null || echo '?') CPU(s) shared by wrk and the server; load average before: $LOAD_BEFORE"
 echo
-printf '%-32s %5s %10s %9s %9s %8s %7s\n' operation conns 'req/s' 'p50 ms' 'p99 ms' non-2xx errors
+printf '%-32s %5s %10s %9s %9s %8s %7s\n' "operation ($DB_LABEL)" conns 'req/s' 'p50 ms' 'p99 ms' non-2xx errors
 while IFS=$'\t' read -r name conns rps p50 p99 non2xx errors; do
     printf '%-32s %5s %10s %9s %9s %8s %7s\n' "$name" "$conns" "$rps" "$p50" "$p99" "$non2xx" "$errors"
 done <"$RESULTS"
