@@ -159,6 +159,14 @@ fn visible(scoped: &Scoped<'_>, fields: &[&str]) -> bool {
         .all(|f| scoped.access.field(f) != FieldAccess::Hidden)
 }
 
+/// One widget's share of the home.
+enum Part {
+    Chart(&'static str, Vec<Slice>),
+    Recent(&'static str, Vec<RecordView>),
+    Representative(Option<Representative>),
+    Nothing,
+}
+
 impl App {
     async fn counts(&self, scoped: &Scoped<'_>, field: &str, filter: Filter) -> Result<Vec<Slice>> {
         let buckets = self.store.count_by(scoped.module, field, &filter).await?;
@@ -200,82 +208,26 @@ impl App {
         let scoped = |module: &str| self.scoped(customer, module).ok();
         let cases = scoped("cases");
         let projects = scoped("projects");
+        // The widgets' figures are read at once, each on its own connection; the page waits
+        // for the slowest instead of their sum.
+        let parts =
+            futures::future::try_join_all(layout.widgets.iter().map(|widget| {
+                self.home_part(customer, *widget, cases.as_ref(), projects.as_ref())
+            }))
+            .await?;
         let mut charts = IndexMap::new();
         let mut recents = IndexMap::new();
         let mut representatives = Vec::new();
-        for widget in &layout.widgets {
-            match widget {
-                Widget::OpenCasesByPriority => {
-                    if let Some(cases) = cases
-                        .as_ref()
-                        .filter(|c| visible(c, &["priority", "status"]))
-                    {
-                        let mut open = vec![cases.read.clone()];
-                        open.extend(done_statuses("cases").iter().map(|done| {
-                            Filter::Ne("status".into(), Value::Text((*done).to_owned()))
-                        }));
-                        let open = Filter::And(open);
-                        charts.insert(
-                            "open_cases_by_priority",
-                            self.counts(cases, "priority", open).await?,
-                        );
-                    }
+        for part in parts {
+            match part {
+                Part::Chart(name, slices) => {
+                    charts.insert(name, slices);
                 }
-                Widget::CaseResolutionTimeByPriority => {
-                    if let Some(cases) = cases
-                        .as_ref()
-                        .filter(|c| visible(c, &["priority", "resolved_at"]))
-                    {
-                        let buckets = self
-                            .store
-                            .average_hours_by(
-                                cases.module,
-                                "priority",
-                                "created_at",
-                                "resolved_at",
-                                &cases.read,
-                            )
-                            .await?
-                            .into_iter()
-                            .map(|(b, hours)| (b, Figure::Average((hours * 10.0).round() / 10.0)))
-                            .collect();
-                        charts.insert(
-                            "case_resolution_time_by_priority",
-                            slices(cases.module, "priority", buckets, Some("hours")),
-                        );
-                    }
-                }
-                Widget::ProjectsByStatus => {
-                    if let Some(projects) = projects.as_ref().filter(|p| visible(p, &["status"])) {
-                        charts.insert(
-                            "projects_by_status",
-                            self.counts(projects, "status", projects.read.clone())
-                                .await?,
-                        );
-                    }
-                }
-                Widget::RecentCases
-                | Widget::RecentTickets
-                | Widget::RecentFaqs
-                | Widget::RecentDocuments => {
-                    let module = match widget {
-                        Widget::RecentCases => "cases",
-                        Widget::RecentTickets => "tickets",
-                        Widget::RecentFaqs => "faqs",
-                        _ => "documents",
-                    };
-                    let items = match scoped(module) {
-                        Some(s) => self.recent(&s).await?,
-                        None => Vec::new(),
-                    };
+                Part::Recent(module, items) => {
                     recents.insert(module, items);
                 }
-                Widget::AccountRepresentatives => {
-                    if let Some(user) = self.representative(customer).await? {
-                        representatives.push(user);
-                    }
-                }
-                Widget::Shortcuts => {}
+                Part::Representative(user) => representatives.extend(user),
+                Part::Nothing => {}
             }
         }
         let can = |module: &str, create: bool| {
@@ -314,6 +266,86 @@ impl App {
                 .contains(&Widget::AccountRepresentatives)
                 .then_some(representatives),
             shortcuts,
+        })
+    }
+
+    /// What one widget of the home shows.
+    async fn home_part(
+        &self,
+        customer: &Customer,
+        widget: Widget,
+        cases: Option<&Scoped<'_>>,
+        projects: Option<&Scoped<'_>>,
+    ) -> Result<Part> {
+        Ok(match widget {
+            Widget::OpenCasesByPriority => {
+                match cases.filter(|c| visible(c, &["priority", "status"])) {
+                    Some(cases) => {
+                        let mut open = vec![cases.read.clone()];
+                        open.extend(done_statuses("cases").iter().map(|done| {
+                            Filter::Ne("status".into(), Value::Text((*done).to_owned()))
+                        }));
+                        let open = Filter::And(open);
+                        Part::Chart(
+                            "open_cases_by_priority",
+                            self.counts(cases, "priority", open).await?,
+                        )
+                    }
+                    None => Part::Nothing,
+                }
+            }
+            Widget::CaseResolutionTimeByPriority => {
+                match cases.filter(|c| visible(c, &["priority", "resolved_at"])) {
+                    Some(cases) => {
+                        let buckets = self
+                            .store
+                            .average_hours_by(
+                                cases.module,
+                                "priority",
+                                "created_at",
+                                "resolved_at",
+                                &cases.read,
+                            )
+                            .await?
+                            .into_iter()
+                            .map(|(b, hours)| (b, Figure::Average((hours * 10.0).round() / 10.0)))
+                            .collect();
+                        Part::Chart(
+                            "case_resolution_time_by_priority",
+                            slices(cases.module, "priority", buckets, Some("hours")),
+                        )
+                    }
+                    None => Part::Nothing,
+                }
+            }
+            Widget::ProjectsByStatus => match projects.filter(|p| visible(p, &["status"])) {
+                Some(projects) => Part::Chart(
+                    "projects_by_status",
+                    self.counts(projects, "status", projects.read.clone())
+                        .await?,
+                ),
+                None => Part::Nothing,
+            },
+            Widget::RecentCases
+            | Widget::RecentTickets
+            | Widget::RecentFaqs
+            | Widget::RecentDocuments => {
+                let module = match widget {
+                    Widget::RecentCases => "cases",
+                    Widget::RecentTickets => "tickets",
+                    Widget::RecentFaqs => "faqs",
+                    _ => "documents",
+                };
+                let items = match self.scoped(customer, module).ok() {
+                    Some(s) => self.recent(&s).await?,
+                    None => Vec::new(),
+                };
+                Part::Recent(module, items)
+            }
+            Widget::AccountRepresentatives => {
+                Part::Representative(self.representative(customer).await?)
+            }
+            Widget::Shortcuts => Part::Nothing,
         })
     }
 
