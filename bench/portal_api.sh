@@ -146,7 +146,9 @@ start() {
 }
 
 log "starting the product"
+start_begin="$(now)"
 start product "$BIN" serve --bind 127.0.0.1:0 --data-dir "$DATA"
+START_WALL="$(python3 -c "print(f'{$(now) - $start_begin:.2f}')")"
 PRODUCT="$STARTED"
 PRODUCT_PID="$STARTED_PID"
 
@@ -440,6 +442,11 @@ for page, api in pairs:
     mark = "ok" if ratio >= 0.67 else "MISS"
     print(f"  {page:<18} {p:>9.1f} req/s | {api:<18} {a:>9.1f} req/s | ratio {ratio:.2f}  {mark}")
 EOF
+
+echo
+# VmHWM: the most memory the product's process held resident at any moment of the runs.
+peak_kib="$(awk '/^VmHWM:/ {print $2}' "/proc/$PRODUCT_PID/status" 2>/dev/null || echo 0)"
+echo "product: start-up ${START_WALL} s (to listening, on the seeded database), peak RSS $((peak_kib / 1024)) MiB"
 
 [ "$MISMATCHES" = 0 ] || { echo; echo "FAILED: the floor's answers differ from the product's"; exit 1; }
 [ "$FAILED" = 0 ] || { echo; echo "FAILED: see the warnings above"; exit 1; }
