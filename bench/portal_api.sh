@@ -370,6 +370,30 @@ if grep -qiE '(^| )(ERROR|WARN)( |$)' "$WORK/product.err" "$WORK/floor.err"; the
     tail -n 20 "$WORK/product.err" "$WORK/floor.err" | sed 's/^/    /' >&2
 fi
 
+# --- query plans ---------------------------------------------------------------------------
+# One more product, logging every statement, answers each portal read once per scope; the
+# plans of what it ran are printed after the figures (bench/query_plans.py flags full scans).
+log "logging the portal reads' statements for their query plans"
+# VmHWM: the most memory the product's process held resident at any moment of the runs.
+PEAK_KIB="$(awk '/^VmHWM:/ {print $2}' "/proc/$PRODUCT_PID/status" 2>/dev/null || echo 0)"
+stop_pid "$PRODUCT_PID"
+RUST_LOG="warn,sqlx::query=debug" start plans "$BIN" serve --bind 127.0.0.1:0 --data-dir "$DATA"
+PLANS="$STARTED"
+PRODUCT="$PLANS" # set_scope's admin calls go here now
+for scope in mine all; do
+    set_scope "$scope"
+    offset=$(($(wc -c <"$WORK/plans.err") + 1))
+    for entry in "${ENDPOINTS[@]}"; do
+        IFS='|' read -r name want path <<<"$entry"
+        got="$(call "$PLANS" "$TOKEN" GET "$path")"
+        [ "$got" = 200 ] || die "GET $path -> $got"
+    done
+    sleep 0.5
+    tail -c "+$offset" "$WORK/plans.err" >"$WORK/plans.$scope.err"
+done
+set_scope mine
+stop_pid "$STARTED_PID"
+
 # --- report ------------------------------------------------------------------------------
 echo
 echo "seed --scale $SCALE: ${SEED_WALL}s wall ($SEED_SUMMARY)"
@@ -444,9 +468,13 @@ for page, api in pairs:
 EOF
 
 echo
-# VmHWM: the most memory the product's process held resident at any moment of the runs.
-peak_kib="$(awk '/^VmHWM:/ {print $2}' "/proc/$PRODUCT_PID/status" 2>/dev/null || echo 0)"
-echo "product: start-up ${START_WALL} s (to listening, on the seeded database), peak RSS $((peak_kib / 1024)) MiB"
+echo "product: start-up ${START_WALL} s (to listening, on the seeded database), peak RSS $((PEAK_KIB / 1024)) MiB"
+
+for scope in mine all; do
+    echo
+    echo "portal reads with default_scope=$scope:"
+    python3 "$ROOT/bench/query_plans.py" "$DATA/atrium.db" "$WORK/plans.$scope.err"
+done
 
 [ "$MISMATCHES" = 0 ] || { echo; echo "FAILED: the floor's answers differ from the product's"; exit 1; }
 [ "$FAILED" = 0 ] || { echo; echo "FAILED: see the warnings above"; exit 1; }
