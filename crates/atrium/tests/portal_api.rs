@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 on_both_databases!(
     a_customer_signs_in_and_sees_only_their_cases,
+    a_deleted_contacts_session_ends,
     wrong_credentials_look_the_same_whether_or_not_the_email_exists,
     refusals_after_a_correct_password_say_why,
     repeated_failures_are_throttled_with_retry_after,
@@ -106,6 +107,29 @@ async fn a_customer_signs_in_and_sees_only_their_cases(app: TestApp) {
         StatusCode::NOT_FOUND,
         "modules outside the menu are not there"
     );
+}
+
+/// The session and its contact are read together; a contact deleted by staff is signed out
+/// on their next request, and their session does not come back.
+async fn a_deleted_contacts_session_ends(app: TestApp) {
+    let emma = app.customer("Emma", "Deleted", None).await;
+    let (status, _) = send(app.portal(&emma, Method::GET, "/me")).await;
+    assert_eq!(status, StatusCode::OK);
+    let deleted = app
+        .admin(
+            Method::DELETE,
+            &format!("/api/v1/records/contacts/{}", emma.id),
+        )
+        .send()
+        .await
+        .expect("DELETE");
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    for _ in 0..2 {
+        let (status, _) = send(app.portal(&emma, Method::GET, "/me")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = send(app.portal(&emma, Method::GET, "/records/cases")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 async fn wrong_credentials_look_the_same_whether_or_not_the_email_exists(app: TestApp) {

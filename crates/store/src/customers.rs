@@ -20,6 +20,23 @@ pub struct CustomerSession {
     pub expires_at: OffsetDateTime,
 }
 
+/// The customer session of `token_hash`, its columns named `session_*` so that a joined
+/// record's columns keep their own names.
+fn session_select(token_hash: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .expr_as(Expr::col(("sessions", "user_id")), "session_contact")
+        .expr_as(Expr::col(("sessions", "portal")), "session_portal")
+        .expr_as(
+            Expr::col(("sessions", "last_seen_at")),
+            "session_last_seen_at",
+        )
+        .expr_as(Expr::col(("sessions", "expires_at")), "session_expires_at")
+        .from("sessions")
+        .and_where(Expr::col(("sessions", "token_hash")).eq(token_hash))
+        .and_where(Expr::col(("sessions", "kind")).eq("customer"))
+        .to_owned()
+}
+
 /// One entry of a contact's timeline.
 #[derive(Debug, Clone)]
 pub struct ActivityEntry {
@@ -103,20 +120,57 @@ impl Store {
         portal: &str,
         idle: Duration,
     ) -> Result<Option<CustomerSession>> {
-        let select = Query::select()
-            .columns(["user_id", "portal", "last_seen_at", "expires_at"])
-            .from("sessions")
-            .and_where(Expr::col("token_hash").eq(token_hash))
-            .and_where(Expr::col("kind").eq("customer"))
-            .to_owned();
+        let select = session_select(token_hash);
         let Some(row) = self.db.fetch_optional(&select).await? else {
             return Ok(None);
         };
+        self.live_session(token_hash, portal, idle, &row).await
+    }
+
+    /// [`Store::customer_session`] and the session's contact (`contacts` is its module), read
+    /// in one statement: what every portal request needs before anything else. The contact is
+    /// `None` when it is gone.
+    pub async fn customer_session_and_contact(
+        &self,
+        token_hash: &str,
+        portal: &str,
+        idle: Duration,
+        contacts: &atrium_core::ModuleDef,
+    ) -> Result<Option<(CustomerSession, Option<Record>)>> {
+        let mut select = session_select(token_hash);
+        crate::records::qualified_columns(&mut select, contacts);
+        select.left_join(
+            contacts.name.clone(),
+            Expr::col((contacts.name.clone(), "id"))
+                .equals(("sessions", "user_id"))
+                .and(Expr::col((contacts.name.clone(), "deleted_at")).is_null()),
+        );
+        let Some(row) = self.db.fetch_optional(&select).await? else {
+            return Ok(None);
+        };
+        let Some(session) = self.live_session(token_hash, portal, idle, &row).await? else {
+            return Ok(None);
+        };
+        let contact = crate::records::decode_joined(&row, contacts)?;
+        Ok(Some((session, contact)))
+    }
+
+    /// The session of a `session_select` row if it is one of `portal` and still alive; ends
+    /// it when it has expired and records its use at most once a minute.
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        portal: &str,
+        idle: Duration,
+        row: &crate::db::Row,
+    ) -> Result<Option<CustomerSession>> {
         let session = CustomerSession {
-            contact: row.get("user_id")?,
-            portal: row.get::<Option<String>>("portal")?.unwrap_or_default(),
-            last_seen_at: row.get("last_seen_at")?,
-            expires_at: row.get("expires_at")?,
+            contact: row.get("session_contact")?,
+            portal: row
+                .get::<Option<String>>("session_portal")?
+                .unwrap_or_default(),
+            last_seen_at: row.get("session_last_seen_at")?,
+            expires_at: row.get("session_expires_at")?,
         };
         // A session of another portal is no session here, and this request does not touch it.
         if session.portal != portal {

@@ -134,19 +134,15 @@ impl App {
     ) -> Result<Customer> {
         let digest = token_digest(token);
         let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
-        let session = self
+        let contacts = self.store.module("contacts")?;
+        let (session, contact) = self
             .store
-            .customer_session(&digest, &portal.slug, idle)
+            .customer_session_and_contact(&digest, &portal.slug, idle, contacts)
             .await?
             .ok_or(Error::Unauthorized)?;
-        let contacts = self.store.module("contacts")?;
-        let contact = match self.store.get_plain(contacts, session.contact).await {
-            Ok(contact) => contact,
-            Err(Error::NotFound) => {
-                self.store.end_customer_sessions(session.contact).await?;
-                return Err(Error::Unauthorized);
-            }
-            Err(other) => return Err(other),
+        let Some(contact) = contact else {
+            self.store.end_customer_sessions(session.contact).await?;
+            return Err(Error::Unauthorized);
         };
         if sign_in_refusal(&portal, &contact, today_in(&company.time_zone)).is_some() {
             self.store.end_session(&digest).await?;

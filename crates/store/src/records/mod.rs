@@ -166,6 +166,26 @@ fn select_all(module: &ModuleDef) -> SelectStatement {
     q
 }
 
+/// `module`'s columns qualified by its table and named as [`select_all`] names them, for a
+/// statement that joins the module's row to another table's.
+pub(crate) fn qualified_columns(select: &mut SelectStatement, module: &ModuleDef) {
+    let names = HEADER
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(module.fields.iter().map(|f| f.name.clone()));
+    for name in names {
+        select.expr_as(Expr::col((module.name.clone(), name.clone())), name);
+    }
+}
+
+/// The record of a row holding [`qualified_columns`] of a joined row that may be missing.
+pub(crate) fn decode_joined(row: &Row, module: &ModuleDef) -> Result<Option<Record>> {
+    match row.get::<Option<Uuid>>("id")? {
+        Some(_) => decode_record(row, module).map(Some),
+        None => Ok(None),
+    }
+}
+
 fn not_deleted() -> SimpleExpr {
     Expr::col("deleted_at").is_null()
 }
