@@ -67,50 +67,67 @@ async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
 /// should a load stop half-way, the next start-up builds them as well.
 pub async fn drop_indexes(db: &Db, registry: &Registry) -> Result<()> {
     for module in registry.modules() {
-        let prefix = format!("{}\\_\\_%", module.name.replace('_', "\\_"));
-        let (select, kind_column) = match db.backend() {
-            Backend::Sqlite => (
-                Query::select()
-                    .column("name")
-                    .column("type")
-                    .from("sqlite_master")
-                    .and_where(Expr::col("type").is_in(["index", "trigger"]))
-                    .and_where(Expr::col("tbl_name").eq(module.name.clone()))
-                    .and_where(Expr::cust_with_values("name LIKE ? ESCAPE '\\'", [prefix]))
-                    .to_owned(),
-                "type",
-            ),
-            Backend::Postgres => (
-                Query::select()
-                    .expr_as(Expr::col("indexname"), "name")
-                    .expr_as(Expr::cust("'index'"), "kind")
-                    .from("pg_indexes")
-                    .and_where(Expr::cust("schemaname = current_schema()"))
-                    .and_where(Expr::col("tablename").eq(module.name.clone()))
-                    .and_where(Expr::cust_with_values(
-                        "indexname LIKE $1 ESCAPE '\\'",
-                        [prefix],
-                    ))
-                    .to_owned(),
-                "kind",
-            ),
-        };
-        for row in db.fetch_all(&select).await? {
-            let name: String = row.get("name")?;
-            let kind: String = row.get(kind_column)?;
-            let statement = if kind == "trigger" {
-                "TRIGGER"
-            } else {
-                "INDEX"
-            };
-            db.execute_ddl(format!(
-                "DROP {statement} IF EXISTS \"{}\"",
-                name.replace('"', "\"\"")
-            ))
-            .await?;
+        for object in objects_named(db, &module.name, &format!("{}__", module.name)).await? {
+            object.drop(db).await?;
         }
     }
     Ok(())
+}
+
+/// An index or a trigger the schema made on a module's table.
+pub(crate) struct SchemaObject {
+    pub name: String,
+    pub trigger: bool,
+}
+
+impl SchemaObject {
+    pub async fn drop(&self, db: &Db) -> Result<()> {
+        let kind = if self.trigger { "TRIGGER" } else { "INDEX" };
+        db.execute_ddl(format!("DROP {kind} IF EXISTS {}", quote_name(&self.name)))
+            .await
+    }
+}
+
+/// The indexes and triggers (SQLite; PostgreSQL has no triggers here) on `table` whose
+/// names begin with `prefix`.
+pub(crate) async fn objects_named(db: &Db, table: &str, prefix: &str) -> Result<Vec<SchemaObject>> {
+    let pattern = format!("{}%", prefix.replace('_', "\\_"));
+    let select = match db.backend() {
+        Backend::Sqlite => Query::select()
+            .column("name")
+            .expr_as(Expr::cust("type = 'trigger'"), "is_trigger")
+            .from("sqlite_master")
+            .and_where(Expr::col("type").is_in(["index", "trigger"]))
+            .and_where(Expr::col("tbl_name").eq(table))
+            .and_where(Expr::cust_with_values("name LIKE ? ESCAPE '\\'", [pattern]))
+            .to_owned(),
+        Backend::Postgres => Query::select()
+            .expr_as(Expr::col("indexname"), "name")
+            .expr_as(Expr::cust("false"), "is_trigger")
+            .from("pg_indexes")
+            .and_where(Expr::cust("schemaname = current_schema()"))
+            .and_where(Expr::col("tablename").eq(table))
+            .and_where(Expr::cust_with_values(
+                "indexname LIKE $1 ESCAPE '\\'",
+                [pattern],
+            ))
+            .to_owned(),
+    };
+    db.fetch_all(&select)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SchemaObject {
+                name: row.get("name")?,
+                trigger: row.get("is_trigger")?,
+            })
+        })
+        .collect()
+}
+
+/// A name the schema made (from a module's name and a digest) as a quoted identifier.
+pub(crate) fn quote_name(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Builds what [`drop_indexes`] dropped (and anything else missing).

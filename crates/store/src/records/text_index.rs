@@ -8,11 +8,11 @@
 //! the customer cannot read, and the access rules have already narrowed it to a few rows.
 
 use atrium_core::{ModuleDef, Result};
-use sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sha2::Digest;
 
 use crate::db::{Backend, Db};
-use crate::schema::quoted;
+use crate::schema::{self, quote_name, quoted};
 
 /// The most words of a query that count; the rest are ignored.
 const MAX_TERMS: usize = 12;
@@ -109,33 +109,18 @@ pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
     let name = index_name(module);
     let current = format!("{name}_{}", signature(module));
     let table = quoted(&module.name)?;
-    let stale_pattern = format!("{}\\_\\_text%", module.name.replace('_', "\\_"));
+    // This index's objects, of the current digest or an older one.
+    let made = schema::objects_named(db, &module.name, &format!("{name}_")).await?;
     match db.backend() {
         Backend::Sqlite => {
-            let existing = Query::select()
-                .column("name")
-                .from("sqlite_master")
-                .and_where(Expr::col("type").eq("trigger"))
-                .and_where(Expr::col("name").eq(format!("{current}_insert")))
-                .to_owned();
-            if db.fetch_optional(&existing).await?.is_some() {
+            let insert_name = format!("{current}_insert");
+            if made.iter().any(|o| o.name == insert_name) {
                 return Ok(());
             }
-            let old = Query::select()
-                .column("name")
-                .from("sqlite_master")
-                .and_where(Expr::col("type").eq("trigger"))
-                .and_where(Expr::cust_with_values(
-                    "name LIKE ? ESCAPE '\\'",
-                    [stale_pattern],
-                ))
-                .to_owned();
-            for row in db.fetch_all(&old).await? {
-                let trigger: String = row.get("name")?;
-                db.execute_ddl(format!("DROP TRIGGER IF EXISTS {}", quoted_any(&trigger)))
-                    .await?;
+            for trigger in &made {
+                trigger.drop(db).await?;
             }
-            let fts = quoted_any(&name);
+            let fts = quote_name(&name);
             let cols: Vec<String> = columns(module)
                 .into_iter()
                 .map(quoted)
@@ -163,37 +148,20 @@ pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
                  CREATE TRIGGER {delete_name} AFTER DELETE ON {table} BEGIN {delete} END;
                  CREATE TRIGGER {update_name} AFTER UPDATE OF {list} ON {table} BEGIN {delete} {insert} END;
                  INSERT INTO {fts} ({fts}) VALUES ('rebuild');",
-                insert_name = quoted_any(&format!("{current}_insert")),
-                delete_name = quoted_any(&format!("{current}_delete")),
-                update_name = quoted_any(&format!("{current}_update")),
+                insert_name = quote_name(&insert_name),
+                delete_name = quote_name(&format!("{current}_delete")),
+                update_name = quote_name(&format!("{current}_update")),
             ))
             .await?;
         }
         Backend::Postgres => {
-            let old = Query::select()
-                .column("indexname")
-                .from("pg_indexes")
-                .and_where(Expr::cust("schemaname = current_schema()"))
-                .and_where(Expr::col("tablename").eq(module.name.clone()))
-                .and_where(Expr::cust_with_values(
-                    "indexname LIKE $1 ESCAPE '\\'",
-                    [stale_pattern],
-                ))
-                .to_owned();
-            let mut found = false;
-            for row in db.fetch_all(&old).await? {
-                let index: String = row.get("indexname")?;
-                if index == current {
-                    found = true;
-                } else {
-                    db.execute_ddl(format!("DROP INDEX IF EXISTS {}", quoted_any(&index)))
-                        .await?;
-                }
+            for old in made.iter().filter(|o| o.name != current) {
+                old.drop(db).await?;
             }
-            if !found {
+            if !made.iter().any(|o| o.name == current) {
                 db.execute_ddl(format!(
                     "CREATE INDEX IF NOT EXISTS {} ON {table} USING GIN ({})",
-                    quoted_any(&current),
+                    quote_name(&current),
                     pg_document(module)?
                 ))
                 .await?;
@@ -201,11 +169,6 @@ pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Names made here from module names (already plain snake_case) and a hex digest.
-fn quoted_any(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The condition "the record holds every word of `text`", or `None` when `text` has no
@@ -221,7 +184,7 @@ pub(crate) fn condition(
     let table = quoted(&module.name)?;
     Ok(Some(match backend {
         Backend::Sqlite => {
-            let fts = quoted_any(&index_name(module));
+            let fts = quote_name(&index_name(module));
             Expr::cust_with_values(
                 format!("{table}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"),
                 [fts5_query(&terms)],
@@ -249,7 +212,7 @@ pub(crate) fn order_by_rank(
     match backend {
         Backend::Sqlite => {
             // bm25 is only known inside a query of the index itself: join its hits.
-            let fts = quoted_any(&index_name(module));
+            let fts = quote_name(&index_name(module));
             let hits = Query::select()
                 .expr_as(Expr::cust("rowid"), "text_hit")
                 .expr_as(Expr::cust("rank"), "text_rank")
