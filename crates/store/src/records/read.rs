@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use atrium_core::query::{Filter, ListQuery, RELEVANCE};
 use atrium_core::value::Reference;
 use atrium_core::{Error, FieldType, ModuleDef, Record, Result, Value};
-use sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, Order, Query, SimpleExpr};
 use uuid::Uuid;
 
 use super::*;
@@ -59,7 +59,20 @@ impl Store {
             .cond_where(cond.clone())
             .limit(query.per_page)
             .offset(query.offset());
-        self.order(module, view, query, &mut select)?;
+        let ranked = self.order(module, view, query, &mut select)?;
+        // The labels of the references come with the rows when the list can be sorted again
+        // outside its text search: the page's ids are chosen first, sorted and cut without
+        // them, then only those rows are read with their labels as subqueries (put straight
+        // into one statement, SQLite would look labels up for every row it sorts).
+        let labels_inline = !ranked && has_references(view);
+        if labels_inline {
+            let mut ids = select;
+            ids.clear_selects().column("id");
+            select = select_all(view);
+            select.and_where(Expr::col("id").in_subquery(ids));
+            label_columns(&mut select, module, view);
+            self.order(module, view, query, &mut select)?;
+        }
         let count = Query::select()
             .expr_as(Expr::cust("COUNT(*)"), "n")
             .from(module.name.clone())
@@ -72,9 +85,17 @@ impl Store {
         };
         let mut items = rows
             .iter()
-            .map(|r| decode_record(r, view))
+            .map(|row| {
+                let mut record = decode_record(row, view)?;
+                if labels_inline {
+                    read_label_columns(row, view, &mut record)?;
+                }
+                Ok(record)
+            })
             .collect::<Result<Vec<_>>>()?;
-        self.fill_labels(view, &mut items).await?;
+        if !labels_inline {
+            self.fill_labels(view, &mut items).await?;
+        }
         let total = match total {
             Some(row) => Ord::max(row.get::<i64>("n")?, 0) as u64,
             None => items.len() as u64,
@@ -83,24 +104,27 @@ impl Store {
     }
 
     /// Sorts a list as asked; a search by relevance when its index serves the caller's view,
-    /// else (and among equals) the latest change first.
+    /// else (and among equals) the latest change first. True when sorted by the text index's
+    /// rank, which only the statement joining the index knows.
     fn order(
         &self,
         module: &ModuleDef,
         view: &ModuleDef,
         query: &ListQuery,
         select: &mut sea_query::SelectStatement,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if query.sort.field == RELEVANCE {
+            let mut ranked = false;
             if let Some(text) = query.search_text()
                 && text_index::covers(module, view)
             {
                 text_index::order_by_rank(self.db.backend(), module, text, select)?;
+                ranked = true;
             }
             select
                 .order_by("updated_at", Order::Desc)
                 .order_by("id", Order::Desc);
-            return Ok(());
+            return Ok(ranked);
         }
         let order = if query.sort.descending {
             Order::Desc
@@ -110,7 +134,7 @@ impl Store {
         select
             .order_by_expr(sort_expr(module, &query.sort.field), order.clone())
             .order_by("id", order);
-        Ok(())
+        Ok(false)
     }
 
     /// One record of `module` matching `filter`, read through `view`.
@@ -146,6 +170,7 @@ impl Store {
             .add(self.condition(module, filter)?);
         let mut select = select_all(view);
         select.cond_where(cond);
+        label_columns(&mut select, module, view);
         // Each test is the statement `matches` runs, as an `EXISTS` column: the same answer.
         for (i, test) in tests.iter().enumerate() {
             select.expr_as(
@@ -175,9 +200,8 @@ impl Store {
             Some(_) => row.get::<bool>("_followed")?,
             None => false,
         };
-        let mut records = vec![decode_record(&row, view)?];
-        self.fill_labels(view, &mut records).await?;
-        let record = records.pop().ok_or(Error::NotFound)?;
+        let mut record = decode_record(&row, view)?;
+        read_label_columns(&row, view, &mut record)?;
         Ok(Checked {
             record,
             matches,
@@ -231,13 +255,13 @@ impl Store {
         records.pop().ok_or(Error::NotFound)
     }
 
-    /// Fills in the labels of every reference in `records`, one query per referenced module.
+    /// Fills in the labels of every reference in `records`, in one statement.
     pub async fn fill_labels(&self, module: &ModuleDef, records: &mut [Record]) -> Result<()> {
-        let mut labels = Labels::default();
-        for (target, select) in label_queries(module, records) {
-            labels.read(target, self.db.fetch_all(&select).await?)?;
-        }
-        labels.apply(module, records);
+        let Some((targets, select)) = labels_statement(module, records) else {
+            return Ok(());
+        };
+        let rows = self.db.fetch_all(&select).await?;
+        Labels::read(&targets, rows)?.apply(module, records);
         Ok(())
     }
 
@@ -361,6 +385,11 @@ pub struct Checked {
     pub followed: bool,
 }
 
+/// Whether any field of `view` is a reference (whose label a read fills in).
+fn has_references(view: &ModuleDef) -> bool {
+    view.fields.iter().any(|f| reference_target(f).is_some())
+}
+
 /// The target of a reference field: a module's table, or staff users (None).
 fn reference_target(field: &FieldDef) -> Option<Option<&str>> {
     match &field.field_type {
@@ -370,58 +399,130 @@ fn reference_target(field: &FieldDef) -> Option<Option<&str>> {
     }
 }
 
-/// One query per referenced table for the labels of every reference in `records`.
-pub(super) fn label_queries<'m>(
+/// The label of each reference of `view` (read from `module`'s table) as two more columns of
+/// `select`, `_label_<field>` and `_deleted_<field>`: subqueries by primary key, so the labels
+/// come with the record. Only for statements that read the rows they return (one record, or a
+/// page whose ids were chosen first): a list sorted without an index would run them for every
+/// row it sorts.
+fn label_columns(select: &mut SelectStatement, module: &ModuleDef, view: &ModuleDef) {
+    const TARGET: &str = "_label_target";
+    for field in &view.fields {
+        let Some(target) = reference_target(field) else {
+            continue;
+        };
+        let (table, label, deleted) = match target {
+            Some(table) => (
+                table,
+                Expr::col((TARGET, "label")),
+                Expr::col((TARGET, "deleted_at")).is_not_null(),
+            ),
+            None => ("staff_users", Expr::col((TARGET, "name")), Expr::val(false)),
+        };
+        let lookup = |expr: SimpleExpr| {
+            Query::select()
+                .expr(expr)
+                .from_as(table.to_owned(), TARGET)
+                .and_where(
+                    Expr::col((TARGET, "id")).equals((module.name.clone(), field.name.clone())),
+                )
+                .to_owned()
+        };
+        select
+            .expr_as(
+                Expr::SubQuery(None, Box::new(lookup(label).into())),
+                format!("_label_{}", field.name),
+            )
+            .expr_as(
+                Expr::SubQuery(None, Box::new(lookup(deleted).into())),
+                format!("_deleted_{}", field.name),
+            );
+    }
+}
+
+/// Puts the labels that [`label_columns`] read into `record`'s references.
+fn read_label_columns(row: &Row, view: &ModuleDef, record: &mut Record) -> Result<()> {
+    for field in &view.fields {
+        if reference_target(field).is_none() {
+            continue;
+        }
+        if let Some(Value::Ref(r)) = record.values.get_mut(&field.name)
+            && let Some(label) = row.get::<Option<String>>(&format!("_label_{}", field.name))?
+        {
+            r.label = Some(label);
+            r.deleted = row
+                .get::<Option<bool>>(&format!("_deleted_{}", field.name))?
+                .unwrap_or(false);
+        }
+    }
+    Ok(())
+}
+
+/// One statement for the labels of every reference in `records`: a `UNION ALL` of one
+/// `SELECT` per referenced table, each row naming its table by its index in the targets
+/// returned with it. `None` when nothing is referenced.
+pub(super) fn labels_statement<'m>(
     module: &'m ModuleDef,
     records: &[Record],
-) -> Vec<(Option<&'m str>, SelectStatement)> {
-    let mut wanted: HashMap<Option<&str>, HashSet<Uuid>> = HashMap::new();
+) -> Option<(Vec<Option<&'m str>>, SelectStatement)> {
+    let mut wanted: Vec<(Option<&str>, HashSet<Uuid>)> = Vec::new();
     for field in &module.fields {
         let Some(target) = reference_target(field) else {
             continue;
         };
         for record in records {
             if let Some(id) = record.get(&field.name).as_ref_id() {
-                wanted.entry(target).or_default().insert(id);
+                match wanted.iter_mut().find(|(t, _)| *t == target) {
+                    Some((_, ids)) => {
+                        ids.insert(id);
+                    }
+                    None => wanted.push((target, HashSet::from([id]))),
+                }
             }
         }
     }
-    wanted
-        .into_iter()
-        .map(|(target, ids)| {
-            let select = match target {
-                Some(table) => Query::select()
-                    .columns(["id", "label"])
-                    .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
-                    .from(table.to_owned())
-                    .and_where(Expr::col("id").is_in(ids))
-                    .to_owned(),
-                None => Query::select()
-                    .column("id")
-                    .expr_as(Expr::col("name"), "label")
-                    .expr_as(Expr::val(false), "deleted")
-                    .from("staff_users")
-                    .and_where(Expr::col("id").is_in(ids))
-                    .to_owned(),
-            };
-            (target, select)
-        })
-        .collect()
+    let mut selects = wanted.iter().enumerate().map(|(index, (target, ids))| {
+        let mut select = Query::select();
+        select.expr_as(Expr::val(index as i64), "target");
+        match target {
+            Some(table) => select
+                .columns(["id", "label"])
+                .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
+                .from(table.to_string()),
+            None => select
+                .column("id")
+                .expr_as(Expr::col("name"), "label")
+                .expr_as(Expr::val(false), "deleted")
+                .from("staff_users"),
+        };
+        select
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .to_owned()
+    });
+    let mut union = selects.next()?;
+    for select in selects {
+        union.union(sea_query::UnionType::All, select);
+    }
+    Some((wanted.into_iter().map(|(t, _)| t).collect(), union))
 }
 
-/// Labels read by [`label_queries`], by (target, id).
-#[derive(Default)]
+/// Labels read by [`labels_statement`], by (target, id).
 pub(super) struct Labels<'m>(HashMap<(Option<&'m str>, Uuid), (String, bool)>);
 
 impl<'m> Labels<'m> {
-    pub(super) fn read(&mut self, target: Option<&'m str>, rows: Vec<Row>) -> Result<()> {
+    pub(super) fn read(targets: &[Option<&'m str>], rows: Vec<Row>) -> Result<Self> {
+        let mut labels = HashMap::with_capacity(rows.len());
         for row in rows {
-            self.0.insert(
+            let index = usize::try_from(row.get::<i64>("target")?)
+                .map_err(|_| Error::Internal("negative label target".into()))?;
+            let target = *targets
+                .get(index)
+                .ok_or_else(|| Error::Internal("unknown label target".into()))?;
+            labels.insert(
                 (target, row.get("id")?),
                 (row.get("label")?, row.get("deleted")?),
             );
         }
-        Ok(())
+        Ok(Labels(labels))
     }
 
     pub(super) fn apply(&self, module: &ModuleDef, records: &mut [Record]) {

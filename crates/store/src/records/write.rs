@@ -47,11 +47,10 @@ impl Work<'_> {
     /// A record as [`Work::get`] reads it, with the labels of its references.
     pub async fn get_labeled(&mut self, module: &ModuleDef, id: Uuid) -> Result<Record> {
         let mut records = vec![self.get(module, id).await?];
-        let mut labels = Labels::default();
-        for (target, select) in label_queries(module, &records) {
-            labels.read(target, self.tx.fetch_all(&select).await?)?;
+        if let Some((targets, select)) = labels_statement(module, &records) {
+            let rows = self.tx.fetch_all(&select).await?;
+            Labels::read(&targets, rows)?.apply(module, &mut records);
         }
-        labels.apply(module, &mut records);
         records.pop().ok_or(Error::NotFound)
     }
 
