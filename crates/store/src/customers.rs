@@ -2,6 +2,8 @@
 //! sign-in failures counted in the database (so throttling holds across instances), the
 //! contact's activity timeline, and followers of records.
 
+use std::sync::Arc;
+
 use atrium_core::kinds::{ActivityKind, ActivitySource};
 use atrium_core::record::now;
 use atrium_core::{Record, Result};
@@ -9,6 +11,7 @@ use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::settings::Settings;
 use crate::{Store, Work};
 
 /// A live customer session.
@@ -20,21 +23,29 @@ pub struct CustomerSession {
     pub expires_at: OffsetDateTime,
 }
 
-/// The customer session of `token_hash`, its columns named `session_*` so that a joined
-/// record's columns keep their own names.
-fn session_select(token_hash: &str) -> sea_query::SelectStatement {
-    Query::select()
+/// A customer session's columns, named `session_*` so that a joined record's columns keep
+/// their own names.
+fn session_columns(select: &mut sea_query::SelectStatement) {
+    select
         .expr_as(Expr::col(("sessions", "user_id")), "session_contact")
         .expr_as(Expr::col(("sessions", "portal")), "session_portal")
         .expr_as(
             Expr::col(("sessions", "last_seen_at")),
             "session_last_seen_at",
         )
-        .expr_as(Expr::col(("sessions", "expires_at")), "session_expires_at")
-        .from("sessions")
-        .and_where(Expr::col(("sessions", "token_hash")).eq(token_hash))
-        .and_where(Expr::col(("sessions", "kind")).eq("customer"))
-        .to_owned()
+        .expr_as(Expr::col(("sessions", "expires_at")), "session_expires_at");
+}
+
+/// The session of a row holding [`session_columns`].
+fn session_of(row: &crate::db::Row) -> Result<CustomerSession> {
+    Ok(CustomerSession {
+        contact: row.get("session_contact")?,
+        portal: row
+            .get::<Option<String>>("session_portal")?
+            .unwrap_or_default(),
+        last_seen_at: row.get("session_last_seen_at")?,
+        expires_at: row.get("session_expires_at")?,
+    })
 }
 
 /// One entry of a contact's timeline.
@@ -120,24 +131,45 @@ impl Store {
         portal: &str,
         idle: Duration,
     ) -> Result<Option<CustomerSession>> {
-        let select = session_select(token_hash);
+        let mut select = Query::select();
+        session_columns(&mut select);
+        select
+            .from("sessions")
+            .and_where(Expr::col(("sessions", "token_hash")).eq(token_hash))
+            .and_where(Expr::col(("sessions", "kind")).eq("customer"));
         let Some(row) = self.db.fetch_optional(&select).await? else {
             return Ok(None);
         };
-        self.live_session(token_hash, portal, idle, &row).await
+        self.keep_customer_session(token_hash, session_of(&row)?, portal, idle)
+            .await
     }
 
-    /// [`Store::customer_session`] and the session's contact (`contacts` is its module), read
-    /// in one statement: what every portal request needs before anything else. The contact is
-    /// `None` when it is gone.
-    pub async fn customer_session_and_contact(
+    /// The settings (see [`Store::settings`]), the customer session of `token_hash` and the
+    /// session's contact (`contacts` is its module), read in one statement: what every portal
+    /// request needs before anything else. The session is not yet checked against a portal
+    /// (see [`Store::keep_customer_session`]); the contact is `None` when it is gone.
+    pub async fn settings_and_customer_session(
         &self,
         token_hash: &str,
-        portal: &str,
-        idle: Duration,
         contacts: &atrium_core::ModuleDef,
-    ) -> Result<Option<(CustomerSession, Option<Record>)>> {
-        let mut select = session_select(token_hash);
+    ) -> Result<(Arc<Settings>, Option<(CustomerSession, Option<Record>)>)> {
+        // The version row is always there: the session and its contact hang off it, so a
+        // missing session still reads the version.
+        let mut select = Query::select();
+        select
+            .expr_as(
+                Expr::col(("settings_version", "version")),
+                "settings_version",
+            )
+            .from("settings_version")
+            .left_join(
+                "sessions",
+                Expr::col(("sessions", "token_hash"))
+                    .eq(token_hash)
+                    .and(Expr::col(("sessions", "kind")).eq("customer")),
+            )
+            .and_where(Expr::col(("settings_version", "id")).eq(1));
+        session_columns(&mut select);
         crate::records::qualified_columns(&mut select, contacts);
         select.left_join(
             contacts.name.clone(),
@@ -145,33 +177,31 @@ impl Store {
                 .equals(("sessions", "user_id"))
                 .and(Expr::col((contacts.name.clone(), "deleted_at")).is_null()),
         );
-        let Some(row) = self.db.fetch_optional(&select).await? else {
-            return Ok(None);
+        let row = self
+            .db
+            .fetch_optional(&select)
+            .await?
+            .ok_or_else(|| atrium_core::Error::Internal("no settings version".into()))?;
+        let settings = self.settings_at(row.get("settings_version")?).await?;
+        let session = match row.get::<Option<Uuid>>("session_contact")? {
+            Some(_) => Some((
+                session_of(&row)?,
+                crate::records::decode_joined(&row, contacts)?,
+            )),
+            None => None,
         };
-        let Some(session) = self.live_session(token_hash, portal, idle, &row).await? else {
-            return Ok(None);
-        };
-        let contact = crate::records::decode_joined(&row, contacts)?;
-        Ok(Some((session, contact)))
+        Ok((settings, session))
     }
 
-    /// The session of a `session_select` row if it is one of `portal` and still alive; ends
-    /// it when it has expired and records its use at most once a minute.
-    async fn live_session(
+    /// `session` (of `token_hash`) if it is one of `portal` and still alive; ends it when it
+    /// has expired and records its use at most once a minute.
+    pub async fn keep_customer_session(
         &self,
         token_hash: &str,
+        session: CustomerSession,
         portal: &str,
         idle: Duration,
-        row: &crate::db::Row,
     ) -> Result<Option<CustomerSession>> {
-        let session = CustomerSession {
-            contact: row.get("session_contact")?,
-            portal: row
-                .get::<Option<String>>("session_portal")?
-                .unwrap_or_default(),
-            last_seen_at: row.get("session_last_seen_at")?,
-            expires_at: row.get("session_expires_at")?,
-        };
         // A session of another portal is no session here, and this request does not touch it.
         if session.portal != portal {
             return Ok(None);

@@ -71,6 +71,12 @@ impl Store {
             .await?
             .ok_or_else(|| Error::Internal("no settings version".into()))?
             .get("version")?;
+        self.settings_at(version).await
+    }
+
+    /// The settings at `version`, just read from the database: the kept copy when it is of
+    /// that version, else read again and kept.
+    pub(crate) async fn settings_at(&self, version: i64) -> Result<Arc<Settings>> {
         if let Some(current) = self.settings.current(version) {
             return Ok(current);
         }

@@ -1,6 +1,6 @@
 //! A customer's actions in a portal. Every read and write goes through the access engine:
-//! [`App::front_of`] reads a request's portal and company, [`App::customer_of`] turns its
-//! session into a [`Customer`] (contact, portal, roles, company),
+//! [`App::front_of`] reads a request's portal and company, [`App::front_and_customer`] also
+//! turns its session into a [`Customer`] (contact, portal, roles, company),
 //! and [`Scoped`] is a module as that customer sees it — its grant, visible fields and read
 //! predicate, which the store ANDs into every statement.
 
@@ -25,6 +25,9 @@ use atrium_core::query::Filter;
 use atrium_core::{Error, ModuleDef, Record, Result, Value};
 use time::Duration;
 use uuid::Uuid;
+
+use atrium_store::customers::CustomerSession;
+use atrium_store::settings::Settings;
 
 use crate::App;
 use crate::passwords::token_digest;
@@ -80,6 +83,23 @@ pub struct Front {
     pub logo_url: Option<&'static str>,
 }
 
+/// The front of the portal `slug` names (the default one without a slug) in `settings`.
+fn front_in(settings: &Settings, slug: Option<&str>) -> Result<Front> {
+    let portal = settings
+        .portals
+        .iter()
+        .find(|p| slug.map_or(p.default, |slug| p.slug == slug))
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    Ok(Front {
+        portal,
+        company: settings.company.clone(),
+        logo_url: settings
+            .has_logo
+            .then_some(crate::admin::company::LOGO_PATH),
+    })
+}
+
 impl App {
     /// The default portal.
     pub async fn default_portal(&self) -> Result<Portal> {
@@ -98,23 +118,11 @@ impl App {
         self.store.portal_by_host(name).await
     }
 
-    /// The front of the portal a request names, portal and company from one read of the
-    /// settings (every portal request starts here); an unknown slug is 404.
+    /// The front of the portal a request names, from one read of the settings; an unknown
+    /// slug is 404.
     pub async fn front_of(&self, slug: Option<&str>) -> Result<Front> {
         let settings = self.store.settings().await?;
-        let portal = settings
-            .portals
-            .iter()
-            .find(|p| slug.map_or(p.default, |slug| p.slug == slug))
-            .cloned()
-            .ok_or(Error::NotFound)?;
-        Ok(Front {
-            portal,
-            company: settings.company.clone(),
-            logo_url: settings
-                .has_logo
-                .then_some(crate::admin::company::LOGO_PATH),
-        })
+        front_in(&settings, slug)
     }
 
     /// The portal with this slug; an unknown slug is 404.
@@ -122,42 +130,72 @@ impl App {
         self.store.portal(slug).await?.ok_or(Error::NotFound)
     }
 
-    /// The customer signed in to `portal` (of `company`, both from [`App::front_of`]) with
-    /// the session `token`; anything else is 401. The session and contact are read on every
-    /// request, so changes apply at once, on every instance, and a contact who may no longer
-    /// sign in is signed out.
-    pub async fn customer_of(
+    /// The front of the portal a request names (as [`App::front_of`]; an unknown slug is 404)
+    /// and the customer signed in to it with the session `token` (anything else is 401), from
+    /// one statement that reads the settings' version, the session and its contact: what every
+    /// signed-in portal request runs first. The session and contact are read on every request,
+    /// so changes apply at once, on every instance, and a contact who may no longer sign in is
+    /// signed out.
+    pub async fn front_and_customer(
         &self,
-        portal: Portal,
-        company: Company,
+        slug: Option<&str>,
         token: &str,
-    ) -> Result<Customer> {
+    ) -> Result<(Front, Result<Customer>)> {
         let digest = token_digest(token);
-        let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
         let contacts = self.store.module("contacts")?;
-        let (session, contact) = self
+        let (settings, session) = self
             .store
-            .customer_session_and_contact(&digest, &portal.slug, idle, contacts)
+            .settings_and_customer_session(&digest, contacts)
+            .await?;
+        let front = front_in(&settings, slug)?;
+        let customer = match session {
+            Some((session, contact)) => {
+                self.customer_in(&settings, &front, digest, session, contact)
+                    .await
+            }
+            None => Err(Error::Unauthorized),
+        };
+        Ok((front, customer))
+    }
+
+    async fn customer_in(
+        &self,
+        settings: &Settings,
+        front: &Front,
+        digest: String,
+        session: CustomerSession,
+        contact: Option<Record>,
+    ) -> Result<Customer> {
+        let portal = &front.portal;
+        let idle = Duration::minutes(i64::from(portal.session_idle_minutes));
+        let session = self
+            .store
+            .keep_customer_session(&digest, session, &portal.slug, idle)
             .await?
             .ok_or(Error::Unauthorized)?;
         let Some(contact) = contact else {
             self.store.end_customer_sessions(session.contact).await?;
             return Err(Error::Unauthorized);
         };
-        if sign_in_refusal(&portal, &contact, today_in(&company.time_zone)).is_some() {
+        if sign_in_refusal(portal, &contact, today_in(&front.company.time_zone)).is_some() {
             self.store.end_session(&digest).await?;
             return Err(Error::Unauthorized);
         }
         let mut role_ids = portal.roles.clone();
         role_ids.extend(contact_role_ids(&contact));
-        let roles = self.store.portal_roles_by_id(&role_ids).await?;
+        let roles = settings
+            .roles
+            .iter()
+            .filter(|role| role.id.is_some_and(|id| role_ids.contains(&id)))
+            .cloned()
+            .collect();
         let id = CustomerId {
             contact: contact.id,
             organization: contact.get("organization").as_ref_id(),
         };
         Ok(Customer {
-            portal,
-            company,
+            portal: portal.clone(),
+            company: front.company.clone(),
             roles,
             contact,
             id,

@@ -154,19 +154,31 @@ impl FromRequestParts<AppState> for Site {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let app = &state.app;
-        let (slug, prefix) = if let Some(HostPortal(slug)) = parts.extensions.get() {
-            (Some(slug.clone()), String::new())
-        } else if let Some(slug) = slug_in_path(parts, state).await {
-            let prefix = format!("/portal/{slug}");
-            (Some(slug), prefix)
-        } else {
-            (None, "/portal".to_owned())
-        };
-        let front = app
+        let (slug, prefix) = portal_named(parts, state).await;
+        let front = state
+            .app
             .front_of(slug.as_deref())
             .await
             .map_err(|error| render::bare_error(&error))?;
+        Ok(Site::new(parts, state, front, prefix))
+    }
+}
+
+/// The slug of the portal a page request is for (none for the default portal) and the prefix
+/// of its links.
+async fn portal_named(parts: &mut Parts, state: &AppState) -> (Option<String>, String) {
+    if let Some(HostPortal(slug)) = parts.extensions.get() {
+        (Some(slug.clone()), String::new())
+    } else if let Some(slug) = slug_in_path(parts, state).await {
+        let prefix = format!("/portal/{slug}");
+        (Some(slug), prefix)
+    } else {
+        (None, "/portal".to_owned())
+    }
+}
+
+impl Site {
+    fn new(parts: &Parts, state: &AppState, front: Front, prefix: String) -> Site {
         let tr = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -175,16 +187,16 @@ impl FromRequestParts<AppState> for Site {
             .or_else(|| Tr::of(&front.company.language))
             .unwrap_or_default();
         let (form_token, new_form_cookie) = pre_session_token(&parts.headers);
-        Ok(Site {
+        Site {
             front,
             prefix,
             tr,
             form_token,
             new_form_cookie,
             session: token_in(&parts.headers, PORTAL_COOKIE),
-            secure_cookies: app.secure_cookies(),
+            secure_cookies: state.app.secure_cookies(),
             menu: Vec::new(),
-        })
+        }
     }
 }
 
@@ -198,21 +210,23 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let mut site = Site::from_request_parts(parts, state).await?;
         let next = parts
             .uri
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .filter(|_| parts.method == axum::http::Method::GET);
-        let Some(token) = site.session.clone() else {
+        let Some(token) = token_in(&parts.headers, PORTAL_COOKIE) else {
+            let site = Site::from_request_parts(parts, state).await?;
             return Err(site.to_sign_in(next.as_deref(), false));
         };
-        let front = &site.front;
-        let customer = match state
+        let (slug, prefix) = portal_named(parts, state).await;
+        let (front, customer) = state
             .app
-            .customer_of(front.portal.clone(), front.company.clone(), &token)
+            .front_and_customer(slug.as_deref(), &token)
             .await
-        {
+            .map_err(|error| render::bare_error(&error))?;
+        let mut site = Site::new(parts, state, front, prefix);
+        let customer = match customer {
             Ok(customer) => customer,
             // A session that ended (idle, signed out elsewhere, access removed): say so.
             Err(Error::Unauthorized) => {
