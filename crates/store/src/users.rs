@@ -174,6 +174,32 @@ impl Store {
             .transpose()
     }
 
+    /// The staff user assigned to record `id` of `module` (its `assigned_to`), if the record
+    /// is not deleted and has one: one joined statement.
+    pub async fn assignee(
+        &self,
+        module: &atrium_core::ModuleDef,
+        id: Uuid,
+    ) -> Result<Option<StaffUser>> {
+        let table = module.name.clone();
+        let select = Query::select()
+            .columns(USER_COLUMNS.map(|c| ("staff_users", c)))
+            .from(table.clone())
+            .inner_join(
+                "staff_users",
+                Expr::col(("staff_users", "id")).equals((table.clone(), "assigned_to")),
+            )
+            .and_where(Expr::col((table.clone(), "id")).eq(id))
+            .and_where(Expr::col((table, "deleted_at")).is_null())
+            .to_owned();
+        self.db
+            .fetch_optional(&select)
+            .await?
+            .as_ref()
+            .map(decode_user)
+            .transpose()
+    }
+
     pub async fn staff_users(&self) -> Result<Vec<StaffUser>> {
         let select = Query::select()
             .columns(USER_COLUMNS)

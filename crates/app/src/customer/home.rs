@@ -355,17 +355,9 @@ impl App {
             return Ok(None);
         };
         let organizations = self.store.module("organizations")?;
-        let record = match self.store.get(organizations, org).await {
-            Ok(record) => record,
-            Err(atrium_core::Error::NotFound) => return Ok(None),
-            Err(other) => return Err(other),
-        };
-        let Some(user) = record.get("assigned_to").as_ref_id() else {
-            return Ok(None);
-        };
         Ok(self
             .store
-            .staff_user(user)
+            .assignee(organizations, org)
             .await?
             .filter(|u| u.active)
             .map(|u| Representative {

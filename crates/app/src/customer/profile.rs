@@ -89,12 +89,14 @@ impl App {
     pub async fn customer_profile(&self, customer: &Customer) -> Result<RecordView> {
         let contacts = self.store.module("contacts")?;
         let access = layout_access(contacts, &customer.portal.profile.contact);
-        // The session's contact is read without reference labels; the profile shows them.
-        let contact = self.store.get(contacts, customer.contact.id).await?;
-        Ok(RecordView::new(
-            Arc::new(visible_view(contacts, &access)),
-            contact,
-        ))
+        let view = visible_view(contacts, &access);
+        // The contact was read with the session, in this request, without reference labels:
+        // only the labels of the references the profile shows are read.
+        let mut contact = customer.contact.clone();
+        self.store
+            .fill_labels(&view, std::slice::from_mut(&mut contact))
+            .await?;
+        Ok(RecordView::new(Arc::new(view), contact))
     }
 
     /// Changes the customer's contact per the profile layout. A new e-mail is not applied: a
