@@ -67,12 +67,12 @@ impl FromRequestParts<AppState> for Customer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let slug = slug_of(parts, state).await?;
-        let front = state.app.front_of(Some(&slug)).await?;
-        let token = request_token(parts, PORTAL_COOKIE).ok_or(Error::Unauthorized)?;
-        let customer = state
-            .app
-            .customer_of(front.portal, front.company, &token)
-            .await?;
-        Ok(Customer(customer))
+        let Some(token) = request_token(parts, PORTAL_COOKIE) else {
+            // Without a session an unknown portal is still a 404, not a 401.
+            state.app.front_of(Some(&slug)).await?;
+            return Err(Error::Unauthorized.into());
+        };
+        let (_, customer) = state.app.front_and_customer(Some(&slug), &token).await?;
+        Ok(Customer(customer?))
     }
 }
