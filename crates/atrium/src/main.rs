@@ -75,6 +75,10 @@ enum AdminCommand {
     },
 }
 
+/// mimalloc: per-thread heaps without the arena locks that glibc's malloc takes under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
