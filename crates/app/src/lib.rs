@@ -34,6 +34,9 @@ pub struct Settings {
     pub base_url: String,
     /// Largest accepted upload, in bytes.
     pub max_upload_bytes: usize,
+    /// The networks of the proxies (load balancers) in front of Atrium: a request from one of
+    /// them is counted, for sign-in throttling, against the address it forwarded for.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// What time it is: the system clock, or a fixed instant in tests of time-based rules.

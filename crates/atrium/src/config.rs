@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 
 /// Keys read from `ATRIUM_{KEY}` (and `DATABASE_URL`).
-const ENV_KEYS: [&str; 9] = [
+const ENV_KEYS: [&str; 10] = [
     "bind",
     "data_dir",
     "base_url",
@@ -21,6 +21,7 @@ const ENV_KEYS: [&str; 9] = [
     "storage_url",
     "max_upload_bytes",
     "log_format",
+    "trusted_proxies",
     "database_url",
 ];
 
@@ -46,6 +47,10 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// `text` (readable, the default) or `json`.
     pub log_format: LogFormat,
+    /// The proxies in front of Atrium, as addresses or networks separated by commas
+    /// (`10.0.0.0/8, 192.0.2.7`): for their requests the client is the address they put in
+    /// `X-Forwarded-For`. Unset, every request's client is its TCP peer.
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +72,7 @@ impl Default for Config {
             storage_url: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             log_format: LogFormat::Text,
+            trusted_proxies: None,
         }
     }
 }
@@ -127,7 +133,28 @@ impl Config {
         if self.max_upload_bytes == 0 {
             anyhow::bail!("max_upload_bytes must be positive");
         }
+        self.trusted_proxies()?;
         Ok(())
+    }
+
+    /// The networks of [`Config::trusted_proxies`]; a bare address is a network of one.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        let Some(list) = &self.trusted_proxies else {
+            return Ok(Vec::new());
+        };
+        list.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "trusted_proxies: {item} is not an address or a network like 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect()
     }
 
     pub fn database_url(&self) -> String {
@@ -165,7 +192,7 @@ impl Config {
     /// The configuration as it can be logged: passwords in URLs replaced by `***`.
     pub fn redacted(&self) -> String {
         format!(
-            "bind={} data_dir={} database_url={} base_url={} smtp_url={} storage_url={} max_upload_bytes={}",
+            "bind={} data_dir={} database_url={} base_url={} smtp_url={} storage_url={} max_upload_bytes={} trusted_proxies={}",
             self.bind,
             self.data_dir.display(),
             redact(&self.database_url()),
@@ -175,7 +202,8 @@ impl Config {
                 .map(redact)
                 .unwrap_or_else(|| "(files)".into()),
             redact(&self.storage_url()),
-            self.max_upload_bytes
+            self.max_upload_bytes,
+            self.trusted_proxies.as_deref().unwrap_or("(none)")
         )
     }
 }

@@ -41,11 +41,12 @@ pub async fn open_store_for(config: &Config, workload: Workload) -> anyhow::Resu
 }
 
 /// The application's settings from the configuration.
-pub fn app_settings(config: &Config) -> Settings {
-    Settings {
+pub fn app_settings(config: &Config) -> anyhow::Result<Settings> {
+    Ok(Settings {
         base_url: config.base_url(),
         max_upload_bytes: usize::try_from(config.max_upload_bytes).unwrap_or(usize::MAX),
-    }
+        trusted_proxies: config.trusted_proxies()?,
+    })
 }
 
 /// Serves until Ctrl-C or SIGTERM; prints `listening on http://ADDR` once connections are
@@ -55,7 +56,7 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
-    let application = App::new(store.clone(), app_settings(config));
+    let application = App::new(store.clone(), app_settings(config)?);
     let app = atrium_web::app(application.clone());
     // Daily jobs are idempotent; running them hourly only catches changes sooner.
     let scheduler =

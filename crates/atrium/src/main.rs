@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
             password,
             name,
         }) => {
-            let app = App::new(store, atrium::app_settings(&config));
+            let app = App::new(store, atrium::app_settings(&config)?);
             let user = match app.ensure_admin(&email, password, name).await {
                 Err(Error::Validation(errors)) => anyhow::bail!("the {}", problems(&errors)),
                 other => other.context("cannot create the admin")?,
@@ -123,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::CustomerPassword { email, password }) => {
-            let app = App::new(store, atrium::app_settings(&config));
+            let app = App::new(store, atrium::app_settings(&config)?);
             let contact = match app.set_customer_password(&email, password).await {
                 Err(Error::NotFound) => anyhow::bail!("no portal user has the e-mail {email}"),
                 Err(Error::Validation(errors)) => anyhow::bail!("the {}", problems(&errors)),

@@ -30,6 +30,18 @@ on_both_databases!(
     malformed_requests_are_problems_naming_what_is_wrong,
 );
 
+mod behind_a_trusted_proxy {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::each_forwarded_client_is_throttled_alone(super::common::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::each_forwarded_client_is_throttled_alone(super::common::Backend::Postgres).await;
+    }
+}
+
 const STRONG: &str = "tangerine submarine orchestra";
 
 async fn put_portal(app: &TestApp, portal: &Value) -> (StatusCode, Value) {
@@ -516,4 +528,52 @@ async fn malformed_requests_are_problems_naming_what_is_wrong(app: TestApp) {
     let (status, problem) = put_portal(&app, &portal).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(common::error_fields(&problem), ["slug"]);
+}
+
+/// Behind a load balancer every request comes from the proxy's address: with the proxy
+/// trusted, sign-in failures count against the client it forwarded for, so one client's
+/// guesses lock out that client only; what a client writes into `X-Forwarded-For` itself
+/// does not move it to another count.
+async fn each_forwarded_client_is_throttled_alone(backend: common::Backend) {
+    let trusted = vec!["127.0.0.1/32".parse().expect("network")];
+    let Some(app) = TestApp::spawn_configured(backend, 1024 * 1024, trusted).await else {
+        return;
+    };
+    app.customer("Emma", "Stone", None).await;
+    let login = |forwarded_for: &str, email: &str, password: &str| {
+        send(
+            app.client
+                .post(app.url("/api/v1/portal/default/login"))
+                .header("x-forwarded-for", forwarded_for)
+                .json(&json!({"email": email, "password": password})),
+        )
+    };
+    // A guesser behind the proxy, trying many e-mails and claiming a new address each time.
+    let mut refused = None;
+    for i in 0..40 {
+        let claimed = format!("192.0.2.{i}, 198.51.100.1");
+        let (status, _) = login(&claimed, &format!("guess{i}@example.com"), "wrong guess").await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert!(refused.is_some(), "the guessing client was never throttled");
+    // Another client behind the same proxy still signs in.
+    let (status, body) = login(
+        "198.51.100.2",
+        "emma.stone@example.com",
+        common::CUSTOMER_PASSWORD,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The guesser stays refused, even with its right password.
+    let (status, _) = login(
+        "198.51.100.1",
+        "emma.stone@example.com",
+        common::CUSTOMER_PASSWORD,
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -31,6 +31,7 @@ fn state(app: &TestApp) -> atrium_app::App {
         atrium_app::Settings {
             base_url: "http://127.0.0.1".into(),
             max_upload_bytes: 1024,
+            trusted_proxies: Vec::new(),
         },
     )
 }

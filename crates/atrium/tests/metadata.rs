@@ -78,6 +78,7 @@ async fn a_field_added_to_the_metadata_works_without_new_code(backend: Backend) 
         atrium_app::Settings {
             base_url: "http://127.0.0.1".into(),
             max_upload_bytes: 1024,
+            trusted_proxies: Vec::new(),
         },
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -143,6 +143,15 @@ impl TestApp {
 
     /// A fresh app, or None (after saying so) when PostgreSQL is wanted but not there.
     pub async fn spawn_with(backend: Backend, max_upload_bytes: usize) -> Option<TestApp> {
+        Self::spawn_configured(backend, max_upload_bytes, Vec::new()).await
+    }
+
+    /// A fresh app behind proxies at `trusted_proxies` (as `ATRIUM_TRUSTED_PROXIES` sets).
+    pub async fn spawn_configured(
+        backend: Backend,
+        max_upload_bytes: usize,
+        trusted_proxies: Vec<ipnet::IpNet>,
+    ) -> Option<TestApp> {
         init_logs();
         let dir = tempfile::tempdir().expect("tempdir");
         let database_url = database_url(backend, dir.path()).await?;
@@ -170,6 +179,7 @@ impl TestApp {
             atrium_app::Settings {
                 base_url: "http://127.0.0.1".into(),
                 max_upload_bytes,
+                trusted_proxies,
             },
         ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

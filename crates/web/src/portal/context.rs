@@ -2,7 +2,9 @@
 //! session (Bearer token or the `atrium_portal` cookie) against that portal and reloads the
 //! contact and the portal on every request.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
 
 use atrium_core::Error;
 use atrium_core::portal::Portal;
@@ -40,20 +42,66 @@ impl FromRequestParts<AppState> for PortalOf {
     }
 }
 
-/// The caller's network address, for throttling sign-in by address.
+/// The caller's network address, for throttling sign-in by address: the TCP peer, or, when
+/// the peer is a trusted proxy, the client it forwarded for.
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
-        Ok(ClientAddress(address))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientAddress("unknown".to_owned()));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        let client = client_address(peer.ip(), forwarded, &state.app.settings.trusted_proxies);
+        Ok(ClientAddress(client.to_string()))
     }
+}
+
+/// The client behind `peer`: the peer itself unless it is one of the `trusted` proxies; then
+/// the nearest address in `X-Forwarded-For` (read from the right, where the proxies append)
+/// that is not a trusted proxy. Addresses further left were written by the client itself and
+/// could be anything, so they are never believed past the first untrusted one.
+pub fn client_address<'a>(
+    peer: IpAddr,
+    forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else {
+            // Not an address: whatever sent it is the client as far as anyone can tell.
+            return client;
+        };
+        client = ip;
+        if !is_trusted(&client) {
+            return client;
+        }
+    }
+    client
+}
+
+/// An address of `X-Forwarded-For`: bare, or with a port (`192.0.2.1:443`, `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
 }
 
 /// A signed-in customer of the portal in the path.
@@ -74,5 +122,65 @@ impl FromRequestParts<AppState> for Customer {
         };
         let (_, customer) = state.app.front_and_customer(Some(&slug), &token).await?;
         Ok(Customer(customer?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|n| n.parse().expect("network")).collect()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("address")
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        let client = client_address(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &[]);
+        assert_eq!(client, ip("203.0.113.9"));
+        let trusted = nets(&["10.0.0.0/8"]);
+        let client = client_address(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &trusted);
+        assert_eq!(client, ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_looked_through_to_the_nearest_untrusted_hop() {
+        let trusted = nets(&["10.0.0.0/8", "192.0.2.7/32"]);
+        // The client claims to be 1.1.1.1; the outer proxy saw 198.51.100.4 and the inner
+        // proxy (10.1.2.3) the outer one.
+        let client = client_address(
+            ip("10.0.0.2"),
+            ["1.1.1.1, 198.51.100.4", "10.1.2.3"].into_iter(),
+            &trusted,
+        );
+        assert_eq!(client, ip("198.51.100.4"));
+    }
+
+    #[test]
+    fn forwarded_addresses_with_ports_or_garbage() {
+        let trusted = nets(&["127.0.0.1/32"]);
+        let peer = ip("127.0.0.1");
+        assert_eq!(
+            client_address(peer, ["[2001:db8::1]:443"].into_iter(), &trusted),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            client_address(peer, ["198.51.100.4:5000"].into_iter(), &trusted),
+            ip("198.51.100.4")
+        );
+        // A hop that is no address stops the walk at the last trusted one.
+        assert_eq!(
+            client_address(peer, ["198.51.100.4, unknown"].into_iter(), &trusted),
+            peer
+        );
+        // Only proxies all the way: the left-most of them.
+        assert_eq!(
+            client_address(peer, ["127.0.0.1"].into_iter(), &trusted),
+            peer
+        );
+        assert_eq!(client_address(peer, std::iter::empty(), &trusted), peer);
     }
 }
