@@ -11,6 +11,7 @@
 #   WARMUP=2s         length of the unmeasured wrk run before each server's first measurement
 #                     of an endpoint (0 to skip)
 #   TIMEOUT=30s       wrk's timeout for one response (slower ones count as errors)
+#   CONNS="1 32 256"  the connection counts each portal read is measured at (targets: at 32)
 #   KEEP_DATA=1       keep the temporary data directory (its path is printed)
 #   REUSE_DATA=DIR    measure an existing data directory (seeded earlier) instead of seeding
 #   CARGO_TARGET_DIR  honoured when locating the binaries (default: target)
@@ -25,6 +26,7 @@ SCALE="${SCALE:-100000}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 TIMEOUT="${TIMEOUT:-30s}"
+CONNS="${CONNS:-1 32 256}"
 KEEP_DATA="${KEEP_DATA:-0}"
 LUA="$ROOT/bench/wrk/staff.lua"
 ADMIN_EMAIL="bench-admin@example.com"
@@ -325,8 +327,9 @@ run() {
     settle "$pid"
     [ "$duration" = "$DURATION" ] || return 0
     sed 's/^/    /' "$out" >&2
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$server" "$(field rps)" \
-        "$(field p50_ms)" "$(field p99_ms)" "$non2xx" "$errors" "$(field requests)" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$server" "$(field rps)" \
+        "$(field p50_ms)" "$(field p99_ms)" "$non2xx" "$errors" "$(field requests)" \
+        "$(field p999_ms)" >>"$RESULTS"
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
@@ -341,8 +344,9 @@ for scope in mine all; do
         # machine (other load, caches) as far as possible.
         for server in product floor; do
             [ "$WARMUP" = 0 ] || run "$server" "$name" 8 "$path" "$WARMUP"
-            run "$server" "$name" 1 "$path"
-            run "$server" "$name" 32 "$path"
+            for conns in $CONNS; do
+                run "$server" "$name" "$conns" "$path"
+            done
         done
     done
 done
@@ -408,22 +412,24 @@ rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.stri
 min_ratio, max_p99 = float(sys.argv[2]), float(sys.argv[3])
 runs = {}
 order = []
-for name, conns, server, rps, p50, p99, non2xx, errors, requests in rows:
+for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999 in rows:
     key = (name, int(conns))
     if key not in runs:
         order.append(key)
         runs[key] = {}
-    runs[key][server] = (float(rps), float(p50), float(p99), int(non2xx) + int(errors), int(requests))
+    runs[key][server] = (float(rps), float(p50), float(p99), int(non2xx) + int(errors), int(requests), float(p999))
 def cells(r):
     if not r:
-        return f"{'-':>9} {'-':>7} {'-':>7}"
+        return f"{'-':>9} {'-':>7} {'-':>7} {'-':>7}"
     if r[4] == 0:  # nothing answered within the run
-        return f"{0:>9.1f} {'>run':>7} {'>run':>7}"
-    return f"{r[0]:>9.1f} {r[1]:>7.1f} {r[2]:>7.1f}" if r[1] >= 100 else f"{r[0]:>9.1f} {r[1]:>7.2f} {r[2]:>7.2f}"
-head = (f"{'endpoint':<20} {'conns':>5} | {'product':>9} {'p50':>7} {'p99':>7} | "
-        f"{'floor':>9} {'p50':>7} {'p99':>7} | {'ratio':>5}  target")
+        return f"{0:>9.1f} {'>run':>7} {'>run':>7} {'>run':>7}"
+    if r[1] >= 100:
+        return f"{r[0]:>9.1f} {r[1]:>7.1f} {r[2]:>7.1f} {r[5]:>7.1f}"
+    return f"{r[0]:>9.1f} {r[1]:>7.2f} {r[2]:>7.2f} {r[5]:>7.2f}"
+head = (f"{'endpoint':<20} {'conns':>5} | {'product':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | "
+        f"{'floor':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | {'ratio':>5}  target")
 print(head)
-print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} | {'req/s':>9} {'ms':>7} {'ms':>7} |")
+print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} {'ms':>7} | {'req/s':>9} {'ms':>7} {'ms':>7} {'ms':>7} |")
 print("-" * (len(head) + 8))
 for key in order:
     name, conns = key
