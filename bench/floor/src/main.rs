@@ -214,7 +214,7 @@ impl Customer {
             self.entry(module)?;
             return Some(format!(
                 "{t}.status = 'Published' AND ({t}.portals IS NULL OR {t}.portals = '[]' \
-                 OR {t}.portals LIKE ?3 ESCAPE '\\')"
+                 OR instr({t}.portals, ?3) > 0)"
             ));
         }
         let level = self.level(module)?;
@@ -277,7 +277,9 @@ impl Customer {
         args.add(self.contact)?;
         args.add(self.organization)?;
         let slug = self.portal["slug"].as_str().unwrap_or_default();
-        args.add(format!("%\"{slug}\"%"))?;
+        // Found with instr, not LIKE: SQLite plans a statement again each time a LIKE pattern
+        // is bound.
+        args.add(format!("\"{slug}\""))?;
         Ok(args)
     }
 
@@ -416,14 +418,18 @@ async fn list(
     let page = number("page", 1, i64::MAX)?;
     let per_page = number("per_page", 25, 200)?;
     let scope = who.scope(&module, "t").ok_or(Fail::NotFound)?;
-    let paging = [per_page, (page - 1) * per_page];
+    let offset = (page - 1)
+        .checked_mul(per_page)
+        .ok_or(Fail::BadRequest("bad paging"))?;
+    // The paging is written into the statement, not bound: SQLite plans a statement again
+    // each time a bound LIMIT is bound (the product switches that off per connection instead).
     let rows = who.rows(
         &db,
         format!(
-            "{} ORDER BY t.updated_at DESC, t.id DESC LIMIT ?4 OFFSET ?5",
+            "{} ORDER BY t.updated_at DESC, t.id DESC LIMIT {per_page} OFFSET {offset}",
             select(&module, &scope)
         ),
-        &paging,
+        &[],
     );
     let count = who.rows(
         &db,
