@@ -152,12 +152,7 @@ impl Store {
             .from("staff_users")
             .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
             .to_owned();
-        self.db
-            .fetch_optional(&select)
-            .await?
-            .as_ref()
-            .map(decode_user)
-            .transpose()
+        self.one_user(&select).await
     }
 
     pub async fn staff_user(&self, id: Uuid) -> Result<Option<StaffUser>> {
@@ -166,12 +161,7 @@ impl Store {
             .from("staff_users")
             .and_where(Expr::col("id").eq(id))
             .to_owned();
-        self.db
-            .fetch_optional(&select)
-            .await?
-            .as_ref()
-            .map(decode_user)
-            .transpose()
+        self.one_user(&select).await
     }
 
     /// The staff user assigned to record `id` of `module` (its `assigned_to`), if the record
@@ -192,8 +182,13 @@ impl Store {
             .and_where(Expr::col((table.clone(), "id")).eq(id))
             .and_where(Expr::col((table, "deleted_at")).is_null())
             .to_owned();
+        self.one_user(&select).await
+    }
+
+    /// The staff user a statement selecting [`USER_COLUMNS`] finds, if any.
+    async fn one_user(&self, select: &sea_query::SelectStatement) -> Result<Option<StaffUser>> {
         self.db
-            .fetch_optional(&select)
+            .fetch_optional(select)
             .await?
             .as_ref()
             .map(decode_user)
