@@ -470,14 +470,13 @@ impl App {
                 return self.render_business(document).await;
             }
         }
-        let comments = self.store.comments(module, id, true).await?;
-        let updates = self.store.updates(module, id).await?;
+        let timeline = self.store.timeline(module, id, true).await?;
         let document = record_document(
             module,
             &record,
             &company,
-            &comments,
-            &updates,
+            &timeline.comments,
+            &timeline.updates,
             words,
             self.printed_at(),
         );

@@ -17,6 +17,7 @@ on_both_databases!(
     a_refused_sign_in_says_why_without_revealing_the_address,
     lists_and_records_show_only_what_is_the_customers,
     a_case_is_raised_commented_and_edited_through_forms,
+    the_record_page_shows_replies_and_the_visible_history_in_order,
     a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow,
     a_form_without_its_token_changes_nothing,
     the_profile_and_the_faq_work_and_german_is_spoken,
@@ -312,6 +313,62 @@ async fn a_case_is_raised_commented_and_edited_through_forms(app: TestApp) {
         StatusCode::CONFLICT,
         "an edit of an old version is refused"
     );
+}
+
+async fn the_record_page_shows_replies_and_the_visible_history_in_order(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let case = app
+        .create(
+            "cases",
+            json!({"title": "Badge reader", "contact": emma.id, "priority": "Low"}),
+        )
+        .await;
+    let id = case["id"].as_str().expect("id");
+    let record = format!("/api/v1/records/cases/{id}");
+    let comments = format!("{record}/comments");
+    let reply = |body: &'static str, internal: bool| {
+        let comments = comments.clone();
+        let app = &app;
+        async move {
+            let (status, answer) = app
+                .post(&comments, json!({"body": body, "internal": internal}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+        }
+    };
+    let change = |fields: serde_json::Value| {
+        let record = record.clone();
+        let app = &app;
+        async move {
+            let (status, answer) = app.patch(&record, fields).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        }
+    };
+    reply("First reply", false).await;
+    reply("Grumpy customer", true).await;
+    change(json!({"priority": "High"})).await;
+    change(json!({"priority": "Urgent"})).await;
+    // A field the portal does not show: its history is not shown either.
+    change(json!({"channel": "Phone"})).await;
+    reply("Second reply", false).await;
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+    let page = browser.get(&format!("/portal/records/cases/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    let first = body.find("First reply").expect("the first reply");
+    let second = body.find("Second reply").expect("the second reply");
+    assert!(first < second, "replies oldest first");
+    assert!(!body.contains("Grumpy"), "an internal note is never shown");
+    let older = body.find("Priority: Low → High").expect("{body}");
+    let newer = body.find("Priority: High → Urgent").expect("{body}");
+    assert!(
+        older < newer,
+        "history in the order it happened, as the replies"
+    );
+    assert!(!body.contains("Channel:"), "no history of a hidden field");
 }
 
 async fn a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow(app: TestApp) {

@@ -5,7 +5,7 @@ use atrium_core::markdown::to_safe_html;
 use atrium_core::record::now;
 use atrium_core::value::Reference;
 use atrium_core::{ModuleDef, Result};
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::Query;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -49,96 +49,6 @@ impl Store {
             .await?;
         work.commit().await?;
         self.comment(module, record_id, id).await
-    }
-
-    /// One comment of a record, internal or not.
-    pub async fn comment(&self, module: &ModuleDef, record_id: Uuid, id: Uuid) -> Result<Comment> {
-        let mut comments = self
-            .comments_where(module, record_id, Some(id), true)
-            .await?;
-        comments.pop().ok_or(atrium_core::Error::NotFound)
-    }
-
-    /// A record's comments, oldest first; internal ones only when asked for.
-    pub async fn comments(
-        &self,
-        module: &ModuleDef,
-        record_id: Uuid,
-        include_internal: bool,
-    ) -> Result<Vec<Comment>> {
-        self.comments_where(module, record_id, None, include_internal)
-            .await
-    }
-
-    async fn comments_where(
-        &self,
-        module: &ModuleDef,
-        record_id: Uuid,
-        id: Option<Uuid>,
-        include_internal: bool,
-    ) -> Result<Vec<Comment>> {
-        // The authors' names come with the comments, through joins, not a query per table.
-        let mut select = Query::select();
-        select
-            .columns(COLUMNS.map(|c| ("comments", c)))
-            .expr_as(Expr::col(("staff_users", "name")), "user_label")
-            .expr_as(Expr::col(("contacts", "label")), "contact_label")
-            .expr_as(
-                Expr::col(("contacts", "deleted_at")).is_not_null(),
-                "contact_deleted",
-            )
-            .from("comments")
-            .left_join(
-                "staff_users",
-                Expr::col(("staff_users", "id")).equals(("comments", "author_user")),
-            )
-            .left_join(
-                "contacts",
-                Expr::col(("contacts", "id")).equals(("comments", "author_contact")),
-            )
-            .and_where(Expr::col(("comments", "module")).eq(module.name.as_str()))
-            .and_where(Expr::col(("comments", "record_id")).eq(record_id))
-            .order_by(("comments", "created_at"), Order::Asc)
-            .order_by(("comments", "id"), Order::Asc);
-        if let Some(id) = id {
-            select.and_where(Expr::col(("comments", "id")).eq(id));
-        }
-        if !include_internal {
-            select.and_where(Expr::col(("comments", "internal")).eq(false));
-        }
-        let rows = self.db.fetch_all(&select).await?;
-        let mut comments = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let author_user = row
-                .get::<Option<Uuid>>("author_user")?
-                .map(|id| -> Result<Reference> {
-                    let mut r = Reference::to(id);
-                    r.label = row.get("user_label")?;
-                    Ok(r)
-                })
-                .transpose()?;
-            let author_contact = row
-                .get::<Option<Uuid>>("author_contact")?
-                .map(|id| -> Result<Reference> {
-                    let mut r = Reference::to(id);
-                    if let Some(label) = row.get::<Option<String>>("contact_label")? {
-                        r.label = Some(label);
-                        r.deleted = row.get("contact_deleted")?;
-                    }
-                    Ok(r)
-                })
-                .transpose()?;
-            comments.push(Comment {
-                id: row.get("id")?,
-                body: row.get("body")?,
-                body_html: row.get("body_html")?,
-                internal: row.get("internal")?,
-                author_user,
-                author_contact,
-                created_at: row.get("created_at")?,
-            });
-        }
-        Ok(comments)
     }
 }
 

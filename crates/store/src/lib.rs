@@ -16,6 +16,7 @@ pub mod records;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod timeline;
 pub mod users;
 pub mod work;
 
@@ -31,6 +32,7 @@ pub use mail::{Effects, NewActivity, NewMail, NewToken};
 pub use outbox::{AttemptOutcome, Backoff, OutboxEntry, OutboxMail};
 pub use records::{Actor, Changed, Checked, Page, UpdateEntry};
 pub use search::SearchHit;
+pub use timeline::Timeline;
 pub use users::{Role, SessionKind, StaffUser};
 pub use work::Work;
 

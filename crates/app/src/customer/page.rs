@@ -87,8 +87,7 @@ impl App {
             delete: may(grant.delete),
             comment: may(grant.comment),
         };
-        let comments = self.comments_of(&scoped, uuid).await?;
-        let updates = self.updates_of(&scoped, uuid).await?;
+        let (comments, updates) = self.timeline_of(&scoped, uuid).await?;
         let mut related = Vec::new();
         let listed = customer
             .portal

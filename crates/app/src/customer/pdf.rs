@@ -44,15 +44,16 @@ impl App {
         ) {
             return self.render_business(document).await;
         }
-        let comments = self.store.comments(scoped.module, id, false).await?;
-        let mut updates = self.store.updates(scoped.module, id).await?;
-        updates.retain(|u| scoped.access.fields.contains_key(&u.field));
+        let mut timeline = self.store.timeline(scoped.module, id, false).await?;
+        timeline
+            .updates
+            .retain(|u| scoped.access.fields.contains_key(&u.field));
         let document = record_document(
             &scoped.view,
             &record,
             &company,
-            &comments,
-            &updates,
+            &timeline.comments,
+            &timeline.updates,
             words,
             self.printed_at(),
         );

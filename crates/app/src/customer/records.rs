@@ -462,11 +462,21 @@ impl App {
         id: Uuid,
     ) -> Result<Vec<UpdateView>> {
         let entries = self.store.updates(scoped.module, id).await?;
-        Ok(entries
-            .iter()
-            .filter(|e| scoped.access.fields.contains_key(&e.field))
-            .map(UpdateView::from)
-            .collect())
+        Ok(visible_updates(scoped, &entries))
+    }
+
+    /// The public comments and the visible history of record `id`, which the caller has found
+    /// readable, in one read.
+    pub(crate) async fn timeline_of(
+        &self,
+        scoped: &Scoped<'_>,
+        id: Uuid,
+    ) -> Result<(Vec<CommentView>, Vec<UpdateView>)> {
+        let timeline = self.store.timeline(scoped.module, id, false).await?;
+        Ok((
+            timeline.comments.iter().map(CommentView::from).collect(),
+            visible_updates(scoped, &timeline.updates),
+        ))
     }
 
     /// The comments on a readable record, never internal ones.
@@ -612,4 +622,13 @@ impl App {
         let field = scoped.module.field("file").ok_or(Error::NotFound)?;
         Ok(Value::File(info).to_json(field))
     }
+}
+
+/// The history entries of the fields the customer may see.
+fn visible_updates(scoped: &Scoped<'_>, entries: &[atrium_store::UpdateEntry]) -> Vec<UpdateView> {
+    entries
+        .iter()
+        .filter(|e| scoped.access.fields.contains_key(&e.field))
+        .map(UpdateView::from)
+        .collect()
 }

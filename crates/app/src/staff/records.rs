@@ -311,6 +311,24 @@ impl App {
         Ok(CommentView::from(&added))
     }
 
+    /// A record's comments, internal notes included, and its field history, in one read.
+    pub async fn staff_timeline(
+        &self,
+        module: &str,
+        id: &str,
+    ) -> Result<(Vec<CommentView>, Vec<UpdateView>)> {
+        let module = self.store.module(module)?;
+        let id = record_id(id)?;
+        if !self.store.exists(module, id).await? {
+            return Err(Error::NotFound);
+        }
+        let timeline = self.store.timeline(module, id, true).await?;
+        Ok((
+            timeline.comments.iter().map(CommentView::from).collect(),
+            timeline.updates.iter().map(UpdateView::from).collect(),
+        ))
+    }
+
     /// A record's field history, newest first.
     pub async fn staff_updates(&self, module: &str, id: &str) -> Result<Vec<UpdateView>> {
         let module = self.store.module(module)?;

@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 
 use atrium_core::query::{Filter, ListQuery, RELEVANCE};
-use atrium_core::value::Reference;
 use atrium_core::{Error, FieldType, ModuleDef, Record, Result, Value};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query, SimpleExpr};
 use uuid::Uuid;
@@ -263,82 +262,6 @@ impl Store {
         let rows = self.db.fetch_all(&select).await?;
         Labels::read(&targets, rows)?.apply(module, records);
         Ok(())
-    }
-
-    /// A record's field history, newest first, with the names of who changed it (through
-    /// joins, not a query per table).
-    pub async fn updates(&self, module: &ModuleDef, id: Uuid) -> Result<Vec<UpdateEntry>> {
-        const U: &str = "record_updates";
-        let select = Query::select()
-            .columns(
-                [
-                    "id",
-                    "field",
-                    "old_value",
-                    "new_value",
-                    "changed_at",
-                    "changed_by_user",
-                    "changed_by_contact",
-                ]
-                .map(|c| (U, c)),
-            )
-            .expr_as(Expr::col(("staff_users", "name")), "user_label")
-            .expr_as(Expr::col(("contacts", "label")), "contact_label")
-            .expr_as(
-                Expr::col(("contacts", "deleted_at")).is_not_null(),
-                "contact_deleted",
-            )
-            .from(U)
-            .left_join(
-                "staff_users",
-                Expr::col(("staff_users", "id")).equals((U, "changed_by_user")),
-            )
-            .left_join(
-                "contacts",
-                Expr::col(("contacts", "id")).equals((U, "changed_by_contact")),
-            )
-            .and_where(Expr::col((U, "module")).eq(module.name.as_str()))
-            .and_where(Expr::col((U, "record_id")).eq(id))
-            .order_by((U, "changed_at"), Order::Desc)
-            .order_by((U, "id"), Order::Desc)
-            .to_owned();
-        let rows = self.db.fetch_all(&select).await?;
-        let mut entries = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let parse = |s: Option<String>| {
-                s.and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or(serde_json::Value::Null)
-            };
-            let by_user = row
-                .get::<Option<Uuid>>("changed_by_user")?
-                .map(|id| -> Result<Reference> {
-                    let mut r = Reference::to(id);
-                    r.label = row.get("user_label")?;
-                    Ok(r)
-                })
-                .transpose()?;
-            let by_contact = row
-                .get::<Option<Uuid>>("changed_by_contact")?
-                .map(|id| -> Result<Reference> {
-                    let mut r = Reference::to(id);
-                    if let Some(label) = row.get::<Option<String>>("contact_label")? {
-                        r.label = Some(label);
-                        r.deleted = row.get("contact_deleted")?;
-                    }
-                    Ok(r)
-                })
-                .transpose()?;
-            entries.push(UpdateEntry {
-                id: row.get("id")?,
-                field: row.get("field")?,
-                old: parse(row.get("old_value")?),
-                new: parse(row.get("new_value")?),
-                at: row.get("changed_at")?,
-                by_user,
-                by_contact,
-            });
-        }
-        Ok(entries)
     }
 
     pub(crate) async fn record_labels(

@@ -520,10 +520,7 @@ async fn record_page(
         Ok(view) => view,
         Err(error) => return agent.error(error),
     };
-    let (comments, updates) = match tokio::try_join!(
-        state.app.staff_comments(module, id),
-        state.app.staff_updates(module, id)
-    ) {
+    let (comments, updates) = match state.app.staff_timeline(module, id).await {
         Ok(both) => both,
         Err(error) => return agent.error(error),
     };
