@@ -177,6 +177,11 @@ impl Store {
                     .ok_or_else(|| Error::field(field, "unknown field"))?;
                 if value.is_null() {
                     Cond::all().add(Expr::col(field.clone()).is_null())
+                } else if let (FieldType::Boolean, Value::Boolean(true)) = (&def.field_type, value)
+                {
+                    // The column itself, not `= ?`: a partial index on the rows where it is
+                    // true (`contacts__portal_user__true`) matches only the very same term.
+                    Cond::all().add(Expr::col(field.clone()))
                 } else {
                     Cond::all().add(Expr::col(field.clone()).eq(bind(&def.field_type, value)))
                 }
