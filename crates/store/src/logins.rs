@@ -68,7 +68,7 @@ impl Store {
             // The very terms of the partial index `contacts__portal_user__true`, so that the
             // planner may read it (a bound `portal_user = ?` would not prove the match).
             .and_where(Expr::col("deleted_at").is_null())
-            .and_where(Expr::col("portal_user").into())
+            .and_where(Expr::col("portal_user"))
             .and_where(
                 Expr::col("id").not_in_subquery(
                     Query::select()
