@@ -272,7 +272,8 @@ EOF
         # internal one.
         case "$name" in
             list*) python3 -c "import json,sys; d=json.load(open('$WORK/answer.product.json')); sys.exit(0 if d['items'] else 'empty list')" ;;
-            "case comments") python3 -c "import json,sys; d=json.load(open('$WORK/answer.product.json')); sys.exit(0 if len(d['items']) == 2 and not any(c['internal'] for c in d['items']) else 'expected the 2 public comments')" ;;
+            # (A reused data directory keeps the comments of earlier runs on the same case.)
+            "case comments") python3 -c "import json,sys; d=json.load(open('$WORK/answer.product.json')); bodies=[c['body'] for c in d['items']]; ok=len(d['items']) >= 2 and not any(c['internal'] for c in d['items']) and any('exact' in b for b in bodies) and any('certificate' in b for b in bodies) and not any('Internal:' in b for b in bodies); sys.exit(0 if ok else 'expected the public comments and not the internal one')" ;;
         esac
     done
 done
@@ -401,7 +402,7 @@ stop_pid "$STARTED_PID"
 # --- report ------------------------------------------------------------------------------
 echo
 echo "seed --scale $SCALE: ${SEED_WALL}s wall ($SEED_SUMMARY)"
-echo "customer: 1 contact of an organization; case $CASE_ID with 2 public comments and 1 internal"
+echo "customer: 1 contact of an organization; case $CASE_ID with 2 public comments and 1 internal (more from earlier runs on reused data)"
 echo "answers: $([ "$MISMATCHES" = 0 ] && echo "the product and the floor return the same JSON for every endpoint" || echo "$MISMATCHES endpoint(s) differ, see above")"
 echo "wrk runs: $DURATION each, $(nproc 2>/dev/null || echo '?') CPU(s) shared by wrk and the server; load average before: $LOAD_BEFORE"
 echo "targets at 32 connections: product req/s >= $MIN_RATIO x the floor's, product p99 < $MAX_P99_MS ms"
