@@ -233,6 +233,11 @@ pub struct Scoped<'a> {
 }
 
 impl Scoped<'_> {
+    /// Whether the customer may see `field` (its value, and so its history).
+    pub fn shows(&self, field: &str) -> bool {
+        self.access.fields.contains_key(field)
+    }
+
     /// The records within `level` of the customer.
     pub fn within(&self, app: &App, customer: &Customer, level: Level) -> Filter {
         customer.access(app).filter(self.module, level)

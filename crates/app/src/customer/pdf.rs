@@ -45,9 +45,7 @@ impl App {
             return self.render_business(document).await;
         }
         let mut timeline = self.store.timeline(scoped.module, id, false).await?;
-        timeline
-            .updates
-            .retain(|u| scoped.access.fields.contains_key(&u.field));
+        timeline.updates.retain(|u| scoped.shows(&u.field));
         let document = record_document(
             &scoped.view,
             &record,

@@ -628,7 +628,7 @@ impl App {
 fn visible_updates(scoped: &Scoped<'_>, entries: &[atrium_store::UpdateEntry]) -> Vec<UpdateView> {
     entries
         .iter()
-        .filter(|e| scoped.access.fields.contains_key(&e.field))
+        .filter(|e| scoped.shows(&e.field))
         .map(UpdateView::from)
         .collect()
 }
