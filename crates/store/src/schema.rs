@@ -240,8 +240,10 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
         ))
         .await?;
     }
-    // The start-up check for portal users without a login (`Store::sync_portal_logins`) reads
-    // the few portal users through this index instead of every contact.
+    // Start-up reads of the portal users — those without a login (`Store::sync_portal_logins`)
+    // and those whose support ends soon (the reminders' filter on `portal_user`) — read the
+    // few of them through this index instead of every contact. Other booleans stay without
+    // one (see above); this one is true for few rows and read at every start.
     if module.name == "contacts" && module.field("portal_user").is_some() {
         db.execute_ddl(format!(
             "CREATE INDEX IF NOT EXISTS \"contacts__portal_user__true\" ON {table} (id) \

@@ -311,18 +311,16 @@ impl App {
         Ok(CommentView::from(&added))
     }
 
-    /// A record's comments, internal notes included, and its field history, in one read.
+    /// The comments, internal notes included, and the field history of a record already read
+    /// (so known to exist), in one read.
     pub async fn staff_timeline(
         &self,
-        module: &str,
-        id: &str,
+        read: &RecordView,
     ) -> Result<(Vec<CommentView>, Vec<UpdateView>)> {
-        let module = self.store.module(module)?;
-        let id = record_id(id)?;
-        if !self.store.exists(module, id).await? {
-            return Err(Error::NotFound);
-        }
-        let timeline = self.store.timeline(module, id, true).await?;
+        let timeline = self
+            .store
+            .timeline(&read.view, read.record.id, true)
+            .await?;
         Ok((
             timeline.comments.iter().map(CommentView::from).collect(),
             timeline.updates.iter().map(UpdateView::from).collect(),

@@ -520,7 +520,7 @@ async fn record_page(
         Ok(view) => view,
         Err(error) => return agent.error(error),
     };
-    let (comments, updates) = match state.app.staff_timeline(module, id).await {
+    let (comments, updates) = match state.app.staff_timeline(&view).await {
         Ok(both) => both,
         Err(error) => return agent.error(error),
     };
