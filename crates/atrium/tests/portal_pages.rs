@@ -6,10 +6,10 @@
 mod common;
 
 use atrium_core::portal::{Grant, Level, PortalRole};
-use common::TestApp;
 use common::pages::Browser;
-use reqwest::StatusCode;
+use common::{TestApp, send};
 use reqwest::header::CONTENT_SECURITY_POLICY;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 on_both_databases!(
@@ -18,6 +18,7 @@ on_both_databases!(
     lists_and_records_show_only_what_is_the_customers,
     a_case_is_raised_commented_and_edited_through_forms,
     the_record_page_shows_replies_and_the_visible_history_in_order,
+    the_record_page_lists_the_linked_documents_the_customer_may_see,
     a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow,
     a_form_without_its_token_changes_nothing,
     the_profile_and_the_faq_work_and_german_is_spoken,
@@ -369,6 +370,63 @@ async fn the_record_page_shows_replies_and_the_visible_history_in_order(app: Tes
         "history in the order it happened, as the replies"
     );
     assert!(!body.contains("Channel:"), "no history of a hidden field");
+}
+
+async fn the_record_page_lists_the_linked_documents_the_customer_may_see(app: TestApp) {
+    let acme = app.organization("Acme").await;
+    let emma = app.customer("Emma", "Stone", Some(&acme)).await;
+    let case_of = |title: &'static str| {
+        let app = &app;
+        let emma = emma.id.clone();
+        async move {
+            let case = app
+                .create("cases", json!({"title": title, "contact": emma}))
+                .await;
+            case["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let with_documents = case_of("Scanner jams").await;
+    let without = case_of("Screen flickers").await;
+    let document = |title: &'static str, status: &'static str| {
+        let app = &app;
+        async move {
+            let doc = app
+                .create("documents", json!({"title": title, "status": status}))
+                .await;
+            doc["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let linked = document("Scanner log", "Active").await;
+    let inactive = document("Old scanner log", "Inactive").await;
+    document("Unlinked manual", "Active").await;
+    for doc in [&linked, &inactive] {
+        let path = format!("/api/v1/records/cases/{with_documents}/links/documents/{doc}");
+        let (status, answer) = send(app.admin(Method::PUT, &path)).await;
+        assert!(status.is_success(), "{answer}");
+    }
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&emma.email).await;
+    let page = browser
+        .get(&format!("/portal/records/cases/{with_documents}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Scanner log"), "{}", page.body);
+    assert!(
+        !page.body.contains("Old scanner log"),
+        "an inactive document is never shown"
+    );
+    assert!(
+        !page.body.contains("Unlinked manual"),
+        "only linked documents"
+    );
+    // A case without linked documents shows the list empty, not another case's documents.
+    let page = browser
+        .get(&format!("/portal/records/cases/{without}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Related"), "{}", page.body);
+    assert!(!page.body.contains("Scanner log"), "{}", page.body);
 }
 
 async fn a_record_page_offers_each_action_at_its_own_level_and_shows_the_follow(app: TestApp) {

@@ -30,7 +30,7 @@ pub use db::{Backend, Db, PoolStats, Workload};
 pub use files::{Files, Upload};
 pub use mail::{Effects, NewActivity, NewMail, NewToken};
 pub use outbox::{AttemptOutcome, Backoff, OutboxEntry, OutboxMail};
-pub use records::{Actor, Changed, Checked, Page, UpdateEntry};
+pub use records::{Actor, Changed, Checked, ListProbe, Page, Questions, UpdateEntry};
 pub use search::SearchHit;
 pub use timeline::Timeline;
 pub use users::{Role, SessionKind, StaffUser};

@@ -4,6 +4,7 @@
 
 use atrium_core::portal::Level;
 use atrium_core::{RecordId, Result};
+use atrium_store::{ListProbe, Questions};
 
 use super::Customer;
 use crate::App;
@@ -61,9 +62,34 @@ impl App {
             .map(|level| scoped.within(self, customer, *level))
             .collect();
         let tests: Vec<_> = filters.iter().collect();
+        // The related lists the portal shows here and the customer may read (one they cannot
+        // is left out, not an error).
+        let listed = customer
+            .portal
+            .module(module)
+            .map(|entry| entry.related.as_slice())
+            .unwrap_or_default();
+        let params = [("per_page".to_owned(), RELATED_ROWS.to_owned())];
+        let mut lists = Vec::new();
+        for other in listed {
+            match self.related_query(customer, &scoped, uuid, other, &params) {
+                Ok(list) => lists.push(list),
+                Err(atrium_core::Error::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let probes: Vec<_> = lists
+            .iter()
+            .map(|(other, query)| ListProbe {
+                module: other.module,
+                view: &other.view,
+                filter: &query.filter,
+            })
+            .collect();
         // One read under the customer's read predicate (a record they may not see is a 404, and
         // everything below is of a record they may see) that also answers, for this record,
-        // each action level and whether the customer follows it.
+        // each action level, whether the customer follows it and which related lists have
+        // rows: an empty list, the usual case, costs no statement of its own.
         let checked = self
             .store
             .get_view_checked(
@@ -71,8 +97,11 @@ impl App {
                 &scoped.view,
                 uuid,
                 &scoped.read,
-                &tests,
-                Some(customer.id.contact),
+                &Questions {
+                    tests: &tests,
+                    follower: Some(customer.id.contact),
+                    lists: &probes,
+                },
             )
             .await?;
         let record = RecordView::new(scoped.view.clone(), checked.record);
@@ -89,25 +118,16 @@ impl App {
         };
         let (comments, updates) = self.timeline_of(&scoped, uuid).await?;
         let mut related = Vec::new();
-        let listed = customer
-            .portal
-            .module(module)
-            .map(|entry| entry.related.as_slice())
-            .unwrap_or_default();
-        let params = [("per_page".to_owned(), RELATED_ROWS.to_owned())];
-        for other in listed {
-            match self
-                .related_rows(customer, &scoped, uuid, other, &params)
-                .await
-            {
-                Ok(items) => related.push(Related {
-                    module: other.clone(),
-                    items,
-                }),
-                // A related module the customer cannot read is left out, not an error.
-                Err(atrium_core::Error::NotFound) => {}
-                Err(other) => return Err(other),
-            }
+        for ((other, query), any) in lists.iter().zip(&checked.any_rows) {
+            let items = if *any {
+                self.related_rows(other, query).await?
+            } else {
+                Vec::new()
+            };
+            related.push(Related {
+                module: other.module.name.clone(),
+                items,
+            });
         }
         Ok(RecordPage {
             record,

@@ -377,20 +377,16 @@ impl App {
         Ok(Page::of(&other.view, page, query.page, query.per_page))
     }
 
-    /// The rows of the related list `other` of record `id` (which the caller has found
-    /// readable) that `params` ask for, without counting them all.
+    /// The rows of a related list that `query` (made by [`App::related_query`]) asks for,
+    /// without counting them all.
     pub(crate) async fn related_rows(
         &self,
-        customer: &Customer,
-        scoped: &Scoped<'_>,
-        id: Uuid,
-        other: &str,
-        params: &[(String, String)],
+        other: &Scoped<'_>,
+        query: &ListQuery,
     ) -> Result<Vec<RecordView>> {
-        let (other, query) = self.related_query(customer, scoped, id, other, params)?;
         let rows = self
             .store
-            .first_rows(other.module, &other.view, &query)
+            .first_rows(other.module, &other.view, query)
             .await?;
         Ok(rows
             .into_iter()
@@ -401,7 +397,7 @@ impl App {
     /// The module `other` as the customer sees it and the query of its related list of record
     /// `id`: 404 unless the portal lists it there, the modules are related and the customer
     /// may read `other`.
-    fn related_query<'a>(
+    pub(crate) fn related_query<'a>(
         &'a self,
         customer: &Customer,
         scoped: &Scoped<'_>,

@@ -11,7 +11,7 @@ mod text_index;
 mod write;
 
 pub(crate) use filter::picklist_order;
-pub use read::Checked;
+pub use read::{Checked, ListProbe, Questions};
 pub(crate) use text_index::sync as sync_text_index;
 pub use write::Changed;
 

@@ -145,23 +145,21 @@ impl Store {
         filter: &Filter,
     ) -> Result<Record> {
         Ok(self
-            .get_view_checked(module, view, id, filter, &[], None)
+            .get_view_checked(module, view, id, filter, &Questions::default())
             .await?
             .record)
     }
 
     /// One record of `module` matching `filter`, read through `view` like
-    /// [`Store::get_view`], together with, in the same statement, whether it also matches each
-    /// of `tests` and whether `follower` follows it: what a record's page needs besides the
-    /// record, without a round trip per question.
+    /// [`Store::get_view`], together with the answers to `questions` in the same statement:
+    /// what a record's page needs besides the record, without a round trip per question.
     pub async fn get_view_checked(
         &self,
         module: &ModuleDef,
         view: &ModuleDef,
         id: Uuid,
         filter: &Filter,
-        tests: &[&Filter],
-        follower: Option<Uuid>,
+        questions: &Questions<'_>,
     ) -> Result<Checked> {
         let cond = Cond::all()
             .add(not_deleted())
@@ -171,13 +169,25 @@ impl Store {
         select.cond_where(cond);
         label_columns(&mut select, module, view);
         // Each test is the statement `matches` runs, as an `EXISTS` column: the same answer.
-        for (i, test) in tests.iter().enumerate() {
+        for (i, test) in questions.tests.iter().enumerate() {
             select.expr_as(
                 Expr::exists(self.id_matching(module, id, test)?),
                 format!("_check_{i}"),
             );
         }
-        if let Some(contact) = follower {
+        for (i, list) in questions.lists.iter().enumerate() {
+            let any = Query::select()
+                .expr(Expr::val(1))
+                .from(list.module.name.clone())
+                .cond_where(Cond::all().add(not_deleted()).add(self.condition_in_view(
+                    list.module,
+                    list.view,
+                    list.filter,
+                )?))
+                .to_owned();
+            select.expr_as(Expr::exists(any), format!("_any_{i}"));
+        }
+        if let Some(contact) = questions.follower {
             let follows = Query::select()
                 .expr(Expr::val(1))
                 .from("follows")
@@ -192,10 +202,14 @@ impl Store {
             .fetch_optional(&select)
             .await?
             .ok_or(Error::NotFound)?;
-        let matches = (0..tests.len())
-            .map(|i| row.get::<bool>(&format!("_check_{i}")))
-            .collect::<Result<Vec<_>>>()?;
-        let followed = match follower {
+        let answers = |prefix: &str, count: usize| {
+            (0..count)
+                .map(|i| row.get::<bool>(&format!("{prefix}{i}")))
+                .collect::<Result<Vec<_>>>()
+        };
+        let matches = answers("_check_", questions.tests.len())?;
+        let any_rows = answers("_any_", questions.lists.len())?;
+        let followed = match questions.follower {
             Some(_) => row.get::<bool>("_followed")?,
             None => false,
         };
@@ -204,6 +218,7 @@ impl Store {
         Ok(Checked {
             record,
             matches,
+            any_rows,
             followed,
         })
     }
@@ -298,12 +313,35 @@ impl Store {
     }
 }
 
+/// What [`Store::get_view_checked`] asks besides reading the record.
+#[derive(Debug, Default)]
+pub struct Questions<'a> {
+    /// Whether the record also matches each of these filters (an action's level, say).
+    pub tests: &'a [&'a Filter],
+    /// Whether this contact follows the record.
+    pub follower: Option<Uuid>,
+    /// Whether each of these lists has any row at all (a related list, say, which then need
+    /// not be read when it is empty — as it mostly is).
+    pub lists: &'a [ListProbe<'a>],
+}
+
+/// A list of another module asked about in [`Questions`]: the rows of `module` that `filter`
+/// selects, a text search looking into the fields of `view`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListProbe<'a> {
+    pub module: &'a ModuleDef,
+    pub view: &'a ModuleDef,
+    pub filter: &'a Filter,
+}
+
 /// A record read by [`Store::get_view_checked`], with its answers.
 #[derive(Debug)]
 pub struct Checked {
     pub record: Record,
     /// Whether the record matches each test, in the order given.
     pub matches: Vec<bool>,
+    /// Whether each list asked about has a row, in the order given.
+    pub any_rows: Vec<bool>,
     /// Whether the follower asked about follows the record (false when none was asked about).
     pub followed: bool,
 }
