@@ -92,6 +92,10 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(connections)
                 .min_connections(1)
+                // The pool would ping each idle connection before lending it: a round trip
+                // to the connection's thread before every statement, for a file in this
+                // process that cannot hang up as a server can.
+                .test_before_acquire(false)
                 .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(options)
                 .await?;
