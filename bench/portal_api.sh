@@ -310,9 +310,12 @@ run() {
     [ "$conns" -lt 2 ] && threads=1
     out="$WORK/wrk.$(wc -l <"$RESULTS").$server.txt"
     log "$server: $name, $conns connection(s), $duration"
+    local cpu_before cpu_after
+    cpu_before="$(cpu_ticks "$pid")"
     BENCH_TOKEN="$TOKEN" BENCH_METHOD=GET BENCH_BODY="" \
         wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$TIMEOUT" --latency -s "$LUA" "$base$path" \
         >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+    cpu_after="$(cpu_ticks "$pid")"
     local line
     line="$(grep '^BENCH ' "$out")" || die "no summary from wrk"
     field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$line"; }
@@ -328,9 +331,10 @@ run() {
     settle "$pid"
     [ "$duration" = "$DURATION" ] || return 0
     sed 's/^/    /' "$out" >&2
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$server" "$(field rps)" \
+    # The last column: the server's CPU time over the run, in clock ticks (1/100 s).
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$server" "$(field rps)" \
         "$(field p50_ms)" "$(field p99_ms)" "$non2xx" "$errors" "$(field requests)" \
-        "$(field p999_ms)" >>"$RESULTS"
+        "$(field p999_ms)" "$((cpu_after - cpu_before))" >>"$RESULTS"
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
@@ -355,20 +359,26 @@ set_scope mine
 
 # --- pages against the API -----------------------------------------------------------------
 # The portal's HTML pages render the same views as the API: each page is measured against
-# the API call it is built on (pages take the same Bearer token). Target: a page within 1.5x
-# the time of its API call, i.e. at least 0.67x its requests per second.
+# the API call it is built on (pages take the same Bearer token), the two runs right after
+# each other so that both see the same machine. Target: a page within 1.5x the time of its
+# API call, i.e. at least 0.67x its requests per second; the server's CPU time per request
+# is printed beside it (steadier than req/s on a shared machine).
 PP=/portal
 PAGES=(
-    "page: list cases|$PP/records/cases"
-    "page: one case|$PP/records/cases/$CASE_ID"
-    "page: home|$PP/"
+    "list cases|$PP/records/cases|$P/records/cases?per_page=25"
+    "one case|$PP/records/cases/$CASE_ID|$P/records/cases/$CASE_ID"
+    "home|$PP/|$P/home"
 )
 for entry in "${PAGES[@]}"; do
-    IFS='|' read -r name path <<<"$entry"
+    IFS='|' read -r name path api <<<"$entry"
     got="$(call "$PRODUCT" "$TOKEN" GET "$path")"
     [ "$got" = 200 ] || die "GET $path -> $got"
-    [ "$WARMUP" = 0 ] || run product "$name" 8 "$path" "$WARMUP"
-    run product "$name" 32 "$path"
+    for kind in api page; do
+        target="$path"
+        [ "$kind" = api ] && target="$api"
+        [ "$WARMUP" = 0 ] || run product "$kind: $name" 8 "$target" "$WARMUP"
+        run product "$kind: $name" 32 "$target"
+    done
 done
 if grep -qiE '(^| )(ERROR|WARN)( |$)' "$WORK/product.err" "$WORK/floor.err"; then
     log "server warnings/errors:"
@@ -413,7 +423,7 @@ rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.stri
 min_ratio, max_p99 = float(sys.argv[2]), float(sys.argv[3])
 runs = {}
 order = []
-for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999 in rows:
+for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999, _cpu in rows:
     key = (name, int(conns))
     if key not in runs:
         order.append(key)
@@ -434,7 +444,7 @@ print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} {'ms':>7} | {'req/s'
 print("-" * (len(head) + 8))
 for key in order:
     name, conns = key
-    if name.startswith("page:"):  # reported below, against the API
+    if name.startswith(("page:", "api:")):  # reported below, page against API
         continue
     p = runs[key].get("product")
     f = runs[key].get("floor")
@@ -455,23 +465,26 @@ for key in order:
 EOF
 
 echo
-echo "pages against the API calls they render (32 connections; target: page req/s >= 0.67 x the API's)"
+echo "pages against the API calls they render, each pair measured back to back (32 connections;"
+echo "target: page req/s >= 0.67 x the API's; server CPU per request beside it)"
 python3 - "$RESULTS" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
-product = {(r[0], r[1]): float(r[3]) for r in rows if r[2] == "product"}
-pairs = [
-    ("page: list cases", "list cases (mine)"),
-    ("page: one case", "read one case"),
-    ("page: home", "home (mine)"),
-]
-for page, api in pairs:
-    p, a = product.get((page, "32")), product.get((api, "32"))
+# (req/s, server CPU µs per request) of each product run at 32 connections
+runs = {
+    r[0]: (float(r[3]), int(r[10]) * 10_000 / int(r[8]) if int(r[8]) else 0.0)
+    for r in rows
+    if r[2] == "product" and r[1] == "32"
+}
+for name in ("list cases", "one case", "home"):
+    p, a = runs.get(f"page: {name}"), runs.get(f"api: {name}")
     if p is None or a is None:
         continue
-    ratio = p / a if a else 0
+    ratio = p[0] / a[0] if a[0] else 0
+    cpu_ratio = a[1] / p[1] if p[1] else 0
     mark = "ok" if ratio >= 0.67 else "MISS"
-    print(f"  {page:<18} {p:>9.1f} req/s | {api:<18} {a:>9.1f} req/s | ratio {ratio:.2f}  {mark}")
+    print(f"  {name:<11} page {p[0]:>8.1f} req/s {p[1]:>6.0f} µs CPU | API {a[0]:>8.1f} req/s "
+          f"{a[1]:>6.0f} µs CPU | ratio {ratio:.2f} (CPU {cpu_ratio:.2f})  {mark}")
 EOF
 
 echo
