@@ -416,6 +416,7 @@ echo "customer: 1 contact of an organization; case $CASE_ID with 2 public commen
 echo "answers: $([ "$MISMATCHES" = 0 ] && echo "the product and the floor return the same JSON for every endpoint" || echo "$MISMATCHES endpoint(s) differ, see above")"
 echo "wrk runs: $DURATION each, $(nproc 2>/dev/null || echo '?') CPU(s) shared by wrk and the server; load average before: $LOAD_BEFORE"
 echo "targets at 32 connections: product req/s >= $MIN_RATIO x the floor's, product p99 < $MAX_P99_MS ms"
+echo "(CPU: the floor's server CPU time per request over the product's, the same ratio by work done)"
 echo
 python3 - "$RESULTS" "$MIN_RATIO" "$MAX_P99_MS" <<'EOF'
 import sys
@@ -423,12 +424,14 @@ rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.stri
 min_ratio, max_p99 = float(sys.argv[2]), float(sys.argv[3])
 runs = {}
 order = []
-for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999, _cpu in rows:
+for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999, cpu in rows:
     key = (name, int(conns))
     if key not in runs:
         order.append(key)
         runs[key] = {}
-    runs[key][server] = (float(rps), float(p50), float(p99), int(non2xx) + int(errors), int(requests), float(p999))
+    # the last: the server's CPU µs per request (clock ticks of 10 ms)
+    cpu_us = int(cpu) * 10_000 / int(requests) if int(requests) else 0.0
+    runs[key][server] = (float(rps), float(p50), float(p99), int(non2xx) + int(errors), int(requests), float(p999), cpu_us)
 def cells(r):
     if not r:
         return f"{'-':>9} {'-':>7} {'-':>7} {'-':>7}"
@@ -438,7 +441,7 @@ def cells(r):
         return f"{r[0]:>9.1f} {r[1]:>7.1f} {r[2]:>7.1f} {r[5]:>7.1f}"
     return f"{r[0]:>9.1f} {r[1]:>7.2f} {r[2]:>7.2f} {r[5]:>7.2f}"
 head = (f"{'endpoint':<20} {'conns':>5} | {'product':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | "
-        f"{'floor':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | {'ratio':>5}  target")
+        f"{'floor':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | {'ratio':>5} {'CPU':>5}  target")
 print(head)
 print(f"{'':<20} {'':>5} | {'req/s':>9} {'ms':>7} {'ms':>7} {'ms':>7} | {'req/s':>9} {'ms':>7} {'ms':>7} {'ms':>7} |")
 print("-" * (len(head) + 8))
@@ -461,7 +464,10 @@ for key in order:
     if failed:
         mark += f" ({failed} failed requests)"
     ratio_text = f"{ratio:.2f}" if ratio is not None else "-"
-    print(f"{name:<20} {conns:>5} | {cells(p)} | {cells(f)} | {ratio_text:>5}  {mark}")
+    # floor's CPU per request / the product's: the same ratio, measured by the server's work
+    cpu_ratio = f[6] / p[6] if p and f and p[6] > 0 else None
+    cpu_text = f"{cpu_ratio:.2f}" if cpu_ratio is not None else "-"
+    print(f"{name:<20} {conns:>5} | {cells(p)} | {cells(f)} | {ratio_text:>5} {cpu_text:>5}  {mark}")
 EOF
 
 echo
