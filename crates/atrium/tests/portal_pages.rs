@@ -353,6 +353,16 @@ async fn the_record_page_shows_replies_and_the_visible_history_in_order(app: Tes
     // A field the portal does not show: its history is not shown either.
     change(json!({"channel": "Phone"})).await;
     reply("Second reply", false).await;
+    let (status, answer) = send(
+        app.portal(
+            &emma,
+            Method::POST,
+            &format!("/records/cases/{id}/comments"),
+        )
+        .json(&json!({"body": "Thanks, Emma here"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
 
     let mut browser = Browser::new(&app);
     browser.sign_in(&emma.email).await;
@@ -361,7 +371,13 @@ async fn the_record_page_shows_replies_and_the_visible_history_in_order(app: Tes
     let body = &page.body;
     let first = body.find("First reply").expect("the first reply");
     let second = body.find("Second reply").expect("the second reply");
-    assert!(first < second, "replies oldest first");
+    let own = body
+        .find("Thanks, Emma here")
+        .expect("the customer's reply");
+    assert!(first < second && second < own, "replies oldest first");
+    // Who wrote each: the staff member by name, the customer's own reply as theirs.
+    assert_eq!(body.matches("· Support team").count(), 2, "{body}");
+    assert!(body.contains(">You<"), "{body}");
     assert!(!body.contains("Grumpy"), "an internal note is never shown");
     let older = body.find("Priority: Low → High").expect("{body}");
     let newer = body.find("Priority: High → Urgent").expect("{body}");

@@ -26,7 +26,7 @@ impl Store {
                     .add(self.condition(module, filter)?),
             )
             .group_by_col(field.to_owned())
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -69,7 +69,7 @@ impl Store {
                     .add(self.condition(module, filter)?),
             )
             .group_by_col(field.to_owned())
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?

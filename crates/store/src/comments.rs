@@ -82,7 +82,7 @@ impl Work<'_> {
                 contact.into(),
                 now().into(),
             ])
-            .to_owned();
+            .take();
         self.tx.execute(&insert).await?;
         Ok(id)
     }

@@ -90,7 +90,7 @@ impl Store {
             .column("password_hash")
             .from("portal_accounts")
             .and_where(Expr::col("contact_id").eq(contact))
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => row.get("password_hash"),
             None => Ok(None),
@@ -216,7 +216,7 @@ impl Store {
                 .table("sessions")
                 .value("last_seen_at", at)
                 .and_where(Expr::col("token_hash").eq(token_hash))
-                .to_owned();
+                .take();
             self.db.execute(&touch).await?;
         }
         Ok(Some(session))
@@ -236,7 +236,7 @@ impl Store {
             .table("sessions")
             .value("last_seen_at", now() - ago)
             .and_where(Expr::col("token_hash").eq(token_hash))
-            .to_owned();
+            .take();
         self.db.execute(&update).await?;
         Ok(())
     }
@@ -280,7 +280,7 @@ impl Store {
                     .to_owned(),
             )
             .returning(Query::returning().columns(["checks", "window_start"]))
-            .to_owned();
+            .take();
         let row =
             self.db.fetch_optional(&upsert).await?.ok_or_else(|| {
                 atrium_core::Error::Internal("no row from the reservation".into())
@@ -299,7 +299,7 @@ impl Store {
         let delete = Query::delete()
             .from_table("sign_in_checks")
             .and_where(Expr::col("key").eq(key))
-            .to_owned();
+            .take();
         self.db.execute(&delete).await?;
         Ok(())
     }
@@ -316,7 +316,7 @@ impl Store {
             .from("login_attempts")
             .and_where(Expr::col("address").eq(address))
             .and_where(Expr::col("at").gte(since))
-            .to_owned();
+            .take();
         let Some(row) = self.db.fetch_optional(&select).await? else {
             return Ok((0, None));
         };
@@ -426,7 +426,7 @@ impl Store {
             .from("follows")
             .and_where(Expr::col("module").eq(module))
             .and_where(Expr::col("record_id").eq(record))
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -454,7 +454,7 @@ impl Work<'_> {
                     .update_columns(["password_hash", "password_changed_at"])
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         self.tx.execute(&upsert).await?;
         let mut end = Query::delete();
         end.from_table("sessions")
@@ -499,7 +499,7 @@ impl Work<'_> {
                 address.into(),
                 now().into(),
             ])
-            .to_owned();
+            .take();
         self.tx.execute(&insert).await?;
         Ok(())
     }
@@ -509,7 +509,7 @@ impl Work<'_> {
         let delete = Query::delete()
             .from_table("login_attempts")
             .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
-            .to_owned();
+            .take();
         self.tx.execute(&delete).await?;
         Ok(())
     }
@@ -537,7 +537,7 @@ impl Work<'_> {
                     .do_nothing()
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         self.tx.execute(&insert).await?;
         Ok(())
     }
@@ -548,7 +548,7 @@ impl Work<'_> {
             .and_where(Expr::col("module").eq(module))
             .and_where(Expr::col("record_id").eq(record))
             .and_where(Expr::col("contact_id").eq(contact))
-            .to_owned();
+            .take();
         self.tx.execute(&delete).await?;
         Ok(())
     }

@@ -28,14 +28,14 @@ pub(crate) async fn sync(tx: &mut Tx, id: Uuid, contact: Option<&Record>) -> Res
     let delete = Query::delete()
         .from_table("portal_logins")
         .and_where(Expr::col("contact_id").eq(id))
-        .to_owned();
+        .take();
     tx.execute(&delete).await?;
     if let Some(email) = contact.and_then(login_of) {
         let insert = Query::insert()
             .into_table("portal_logins")
             .columns(["email", "contact_id"])
             .values_panic([email.into(), id.into()])
-            .to_owned();
+            .take();
         tx.execute(&insert).await?;
     }
     Ok(())
@@ -48,7 +48,7 @@ impl Store {
             .column("contact_id")
             .from("portal_logins")
             .and_where(Expr::col("email").eq(normalize_email(email)))
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => Ok(Some(row.get("contact_id")?)),
             None => Ok(None),
@@ -74,10 +74,10 @@ impl Store {
                     Query::select()
                         .column("contact_id")
                         .from("portal_logins")
-                        .to_owned(),
+                        .take(),
                 ),
             )
-            .to_owned();
+            .take();
         let rows = self.db.fetch_all(&select).await?;
         if rows.is_empty() {
             return Ok(());
@@ -99,7 +99,7 @@ impl Store {
                 .columns(["email", "contact_id"])
                 .values_panic([email.clone().into(), id.into()])
                 .on_conflict(OnConflict::column("email").do_nothing().to_owned())
-                .to_owned();
+                .take();
             if work.tx.execute(&insert).await? == 0 {
                 tracing::warn!(contact = %id, "another portal user already signs in with this contact's e-mail");
             }

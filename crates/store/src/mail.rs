@@ -91,7 +91,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
             .and_where(Expr::col("contact_id").eq(*contact))
             .and_where(Expr::col("kind").eq(kind.as_str()))
             .and_where(Expr::col("used_at").is_null())
-            .to_owned();
+            .take();
         tx.execute(&revoke).await?;
     }
     for token in &effects.tokens {
@@ -115,7 +115,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
                 at.into(),
                 (at + token.ttl).into(),
             ])
-            .to_owned();
+            .take();
         tx.execute(&insert).await?;
     }
     for mail in &effects.mails {
@@ -131,7 +131,7 @@ pub(crate) async fn write_effects(tx: &mut Tx, effects: &Effects) -> Result<()> 
                 .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
                 .and_where(Expr::col("attempts").eq(0_i64))
                 .and_where(Expr::col("locked_by").is_null())
-                .to_owned();
+                .take();
             if tx.execute(&merge).await? > 0 {
                 continue;
             }
@@ -184,7 +184,7 @@ pub(crate) fn activity_insert(
             record.map(|(m, _)| m.to_owned()).into(),
             record.map(|(_, id)| id).into(),
         ])
-        .to_owned()
+        .take()
 }
 
 async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<Uuid> {
@@ -221,7 +221,7 @@ async fn insert_mail(tx: &mut Tx, mail: &NewMail, at: OffsetDateTime) -> Result<
             mail.payload.as_ref().map(|p| p.to_string()).into(),
             at.into(),
         ])
-        .to_owned();
+        .take();
     tx.execute(&insert).await?;
     Ok(id)
 }
@@ -238,7 +238,7 @@ fn token_select(digest: &str) -> sea_query::SelectStatement {
         ])
         .from("portal_tokens")
         .and_where(Expr::col("token_hash").eq(digest))
-        .to_owned()
+        .take()
 }
 
 fn decode_token(row: &crate::db::Row) -> Result<TokenRow> {
@@ -292,7 +292,7 @@ impl Store {
             .and_where(sea_query::Func::lower(Expr::col("to_address")).eq(to.trim().to_lowercase()))
             .and_where(Expr::col("template").eq(template))
             .and_where(Expr::col("created_at").gte(since))
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => Ok(Ord::max(row.get::<i64>("n")?, 0) as u64),
             None => Ok(0),
@@ -308,7 +308,7 @@ impl Store {
             .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .and_where(Expr::col("attempts").eq(0_i64))
             .and_where(Expr::col("locked_by").is_null())
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => Ok(row
                 .get::<Option<String>>("payload")?
@@ -325,7 +325,7 @@ impl Store {
             .and_where(sea_query::Func::lower(Expr::col("to_address")).eq(to.trim().to_lowercase()))
             .order_by("created_at", sea_query::Order::Asc)
             .order_by("id", sea_query::Order::Asc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -340,7 +340,7 @@ impl Store {
             .column("value")
             .from("settings")
             .and_where(Expr::col("key").eq(key))
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => {
                 let value: String = row.get("value")?;
@@ -358,7 +358,7 @@ impl Store {
             .columns(["key", "value"])
             .values_panic([key.into(), value.to_string().into()])
             .on_conflict(OnConflict::column("key").update_column("value").to_owned())
-            .to_owned();
+            .take();
         self.db.execute(&insert).await?;
         Ok(())
     }
@@ -369,7 +369,7 @@ impl Store {
             .columns(["subject", "body_html", "body_text"])
             .from("email_templates")
             .and_where(Expr::col("name").eq(name))
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => Ok(Some((
                 row.get("subject")?,
@@ -402,7 +402,7 @@ impl Store {
                     .update_columns(["subject", "body_html", "body_text", "updated_at"])
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         self.db.execute(&insert).await?;
         Ok(())
     }
@@ -425,7 +425,7 @@ impl Store {
                     .do_nothing()
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         if tx.execute(&mark).await? == 0 {
             return Ok(false);
         }
@@ -449,7 +449,7 @@ impl Store {
                             .add(Expr::col("expires_at").lt(at))
                             .add(Expr::col("last_seen_at").lt(day_ago)),
                     )
-                    .to_owned(),
+                    .take(),
             )
             .await?;
         removed += self
@@ -462,7 +462,7 @@ impl Store {
                             .add(Expr::col("expires_at").lt(day_ago))
                             .add(Expr::col("used_at").lt(day_ago)),
                     )
-                    .to_owned(),
+                    .take(),
             )
             .await?;
         removed += self
@@ -471,7 +471,7 @@ impl Store {
                 &Query::delete()
                     .from_table("sign_in_checks")
                     .and_where(Expr::col("window_start").lt(day_ago))
-                    .to_owned(),
+                    .take(),
             )
             .await?;
         removed += self
@@ -480,7 +480,7 @@ impl Store {
                 &Query::delete()
                     .from_table("login_attempts")
                     .and_where(Expr::col("at").lt(day_ago))
-                    .to_owned(),
+                    .take(),
             )
             .await?;
         Ok(removed)
@@ -497,7 +497,7 @@ impl Store {
                     .do_nothing()
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         Ok(self.db.execute(&insert).await? == 1)
     }
 }
@@ -520,7 +520,7 @@ impl Work<'_> {
             .and_where(Expr::col("kind").eq(kind.as_str()))
             .and_where(Expr::col("used_at").is_null())
             .and_where(Expr::col("expires_at").gt(at))
-            .to_owned();
+            .take();
         if self.tx.execute(&update).await? == 0 {
             return Ok(None);
         }
@@ -542,7 +542,7 @@ impl Work<'_> {
             .and_where(Expr::col("contact_id").eq(contact))
             .and_where(Expr::col("used_at").is_null())
             .and_where(Expr::col("kind").is_in(kinds.iter().map(|k| k.as_str())))
-            .to_owned();
+            .take();
         self.tx.execute(&revoke).await?;
         Ok(())
     }

@@ -177,7 +177,7 @@ impl Store {
             .order_by("id", Order::Asc)
             .limit(limit)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .to_owned();
+            .take();
         let mut tx = self.db.begin().await?;
         let ids = tx
             .fetch_all(&candidates)
@@ -195,7 +195,7 @@ impl Store {
             .value("locked_until", at + lease)
             .and_where(Expr::col("id").is_in(ids))
             .returning(Query::returning().columns(MAIL_COLUMNS))
-            .to_owned();
+            .take();
         let rows = tx.fetch_all(&claim).await?;
         tx.commit().await?;
         let mut mails = rows.iter().map(mail_of).collect::<Result<Vec<_>>>()?;
@@ -223,7 +223,7 @@ impl Store {
             .and_where(Expr::col("locked_by").eq(worker))
             .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
             .returning(Query::returning().columns(["contact_id", "subject"]))
-            .to_owned();
+            .take();
         let mut tx = self.db.begin().await?;
         let Some(row) = tx.fetch_optional(&update).await? else {
             return Ok(false);
@@ -264,7 +264,7 @@ impl Store {
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("locked_by").eq(worker))
             .and_where(Expr::col("status").eq(OutboxStatus::Queued.as_str()))
-            .to_owned();
+            .take();
         let Some(row) = tx.fetch_optional(&select).await? else {
             return Ok(AttemptOutcome::LostLease);
         };
@@ -329,7 +329,7 @@ impl Store {
             .columns(ENTRY_COLUMNS)
             .from("email_outbox")
             .and_where(Expr::col("id").eq(id))
-            .to_owned();
+            .take();
         self.db
             .fetch_optional(&select)
             .await?
@@ -352,7 +352,7 @@ impl Store {
                 Expr::col("status")
                     .is_in([OutboxStatus::Queued.as_str(), OutboxStatus::Failed.as_str()]),
             )
-            .to_owned();
+            .take();
         let changed = self.db.execute(&update).await?;
         let entry = self.outbox_entry(id).await?.ok_or(Error::NotFound)?;
         if changed == 0 {

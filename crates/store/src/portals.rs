@@ -56,7 +56,7 @@ impl Store {
             .from("portals")
             .order_by("is_default", Order::Desc)
             .order_by("slug", Order::Asc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -97,7 +97,7 @@ impl Store {
                     .column("slug")
                     .from("portals")
                     .and_where(Expr::col("is_default").eq(true))
-                    .to_owned(),
+                    .take(),
             )
             .await?
             .map(|r| r.get::<String>("slug"))
@@ -114,7 +114,7 @@ impl Store {
                 .columns(["slug", "document"])
                 .from("portals")
                 .and_where(Expr::col("is_default").eq(true))
-                .to_owned();
+                .take();
             for row in tx.fetch_all(&others).await? {
                 let slug: String = row.get("slug")?;
                 let mut other = decode_portal(&row)?;
@@ -124,7 +124,7 @@ impl Store {
                     .value("is_default", false)
                     .value("document", to_json(&other)?)
                     .and_where(Expr::col("slug").eq(slug))
-                    .to_owned();
+                    .take();
                 tx.execute(&update).await?;
             }
         }
@@ -138,7 +138,7 @@ impl Store {
                     .value("custom_host", portal.custom_host.clone())
                     .value("updated_at", at)
                     .and_where(Expr::col("slug").eq(old_slug))
-                    .to_owned();
+                    .take();
                 if tx.execute(&update).await? == 0 {
                     return Err(Error::NotFound);
                 }
@@ -146,7 +146,7 @@ impl Store {
                     let end = Query::delete()
                         .from_table("sessions")
                         .and_where(Expr::col("portal").eq(old_slug))
-                        .to_owned();
+                        .take();
                     tx.execute(&end).await?;
                 }
             }
@@ -167,7 +167,7 @@ impl Store {
                         portal.custom_host.clone().into(),
                         at.into(),
                     ])
-                    .to_owned();
+                    .take();
                 tx.execute(&insert).await?;
             }
         }
@@ -189,14 +189,14 @@ impl Store {
             &Query::delete()
                 .from_table("portals")
                 .and_where(Expr::col("slug").eq(slug))
-                .to_owned(),
+                .take(),
         )
         .await?;
         tx.execute(
             &Query::delete()
                 .from_table("sessions")
                 .and_where(Expr::col("portal").eq(slug))
-                .to_owned(),
+                .take(),
         )
         .await?;
         tx.execute(&bump()).await?;
@@ -208,7 +208,7 @@ impl Store {
             .columns(["id", "name", "permissions"])
             .from("portal_roles")
             .order_by("name", Order::Asc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -222,7 +222,7 @@ impl Store {
             .columns(["id", "name", "permissions"])
             .from("portal_roles")
             .and_where(Expr::col("id").eq(id))
-            .to_owned();
+            .take();
         self.db
             .fetch_optional(&select)
             .await?
@@ -261,7 +261,7 @@ impl Store {
                     .value("permissions", permissions)
                     .value("updated_at", at)
                     .and_where(Expr::col("id").eq(id))
-                    .to_owned();
+                    .take();
                 if tx.execute(&update).await? == 0 {
                     return Err(Error::NotFound);
                 }
@@ -278,7 +278,7 @@ impl Store {
                         permissions.into(),
                         at.into(),
                     ])
-                    .to_owned();
+                    .take();
                 tx.execute(&insert).await?;
                 id
             }
@@ -295,14 +295,14 @@ impl Store {
         let delete = Query::delete()
             .from_table("portal_roles")
             .and_where(Expr::col("id").eq(id))
-            .to_owned();
+            .take();
         if tx.execute(&delete).await? == 0 {
             return Err(Error::NotFound);
         }
         let portals = Query::select()
             .columns(["slug", "document"])
             .from("portals")
-            .to_owned();
+            .take();
         for row in tx.fetch_all(&portals).await? {
             let mut portal = decode_portal(&row)?;
             if !portal.roles.contains(&id) {
@@ -314,7 +314,7 @@ impl Store {
                 .table("portals")
                 .value("document", to_json(&portal)?)
                 .and_where(Expr::col("slug").eq(slug))
-                .to_owned();
+                .take();
             tx.execute(&update).await?;
         }
         tx.execute(&bump()).await?;
@@ -335,7 +335,7 @@ impl Store {
                     .update_column("document")
                     .to_owned(),
             )
-            .to_owned();
+            .take();
         let mut tx = self.db.begin().await?;
         tx.execute(&insert).await?;
         tx.execute(&bump()).await?;
@@ -354,7 +354,7 @@ impl Store {
             .value("logo_key", key.as_str())
             .value("logo_mime", mime_type)
             .and_where(Expr::col("id").eq(1_i64))
-            .to_owned();
+            .take();
         let saved = async {
             let mut tx = self.db.begin().await?;
             tx.execute(&update).await?;
@@ -382,7 +382,7 @@ impl Store {
         let select = Query::select()
             .columns(["document", "logo_key"])
             .from("company")
-            .to_owned();
+            .take();
         match self.db.fetch_optional(&select).await? {
             Some(row) => {
                 let document: String = row.get("document")?;
@@ -398,7 +398,7 @@ impl Store {
         let select = Query::select()
             .columns(["logo_key", "logo_mime"])
             .from("company")
-            .to_owned();
+            .take();
         let Some(row) = self.db.fetch_optional(&select).await? else {
             return Ok(None);
         };

@@ -100,7 +100,7 @@ pub(crate) async fn objects_named(db: &Db, table: &str, prefix: &str) -> Result<
             .and_where(Expr::col("type").is_in(["index", "trigger"]))
             .and_where(Expr::col("tbl_name").eq(table))
             .and_where(Expr::cust_with_values("name LIKE ? ESCAPE '\\'", [pattern]))
-            .to_owned(),
+            .take(),
         Backend::Postgres => Query::select()
             .expr_as(Expr::col("indexname"), "name")
             .expr_as(Expr::cust("false"), "is_trigger")
@@ -111,7 +111,7 @@ pub(crate) async fn objects_named(db: &Db, table: &str, prefix: &str) -> Result<
                 "indexname LIKE $1 ESCAPE '\\'",
                 [pattern],
             ))
-            .to_owned(),
+            .take(),
     };
     db.fetch_all(&select)
         .await?
@@ -275,7 +275,7 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
                 .do_nothing()
                 .to_owned(),
         )
-        .to_owned();
+        .take();
     db.execute(&sequence).await?;
     Ok(())
 }
@@ -289,7 +289,7 @@ async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<String>> {
                     sea_query::Func::cust("pragma_table_info").arg(table),
                     "info",
                 )
-                .to_owned();
+                .take();
             db.fetch_all(&q).await?
         }
         Backend::Postgres => {
@@ -298,7 +298,7 @@ async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<String>> {
                 .from(("information_schema", "columns"))
                 .and_where(Expr::col("table_name").eq(table))
                 .and_where(Expr::cust("table_schema = current_schema()"))
-                .to_owned();
+                .take();
             db.fetch_all(&q).await?
         }
     };

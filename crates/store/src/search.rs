@@ -36,7 +36,7 @@ pub async fn sync(db: &Db) -> Result<()> {
                         .column("name")
                         .from("sqlite_master")
                         .and_where(Expr::col("name").eq("faqs_fts"))
-                        .to_owned(),
+                        .take(),
                 )
                 .await?
                 .is_some();
@@ -112,7 +112,7 @@ impl Store {
                     .add(Expr::col("deleted_at").is_null())
                     .add(self.condition(module, filter)?),
             )
-            .to_owned();
+            .take();
         let rows = match self.db.backend() {
             Backend::Sqlite => {
                 let Some(mut query) = fts5_query(text) else {
@@ -137,7 +137,7 @@ impl Store {
                     .and_where(Expr::col(("faqs", "id")).in_subquery(allowed))
                     .order_by_expr(Expr::cust("score"), Order::Desc)
                     .limit(limit)
-                    .to_owned();
+                    .take();
                 self.db.fetch_all(&select).await?
             }
             // sea-query numbers PostgreSQL placeholders inside custom expressions as $1, $2, …
@@ -167,7 +167,7 @@ impl Store {
                     .and_where(Expr::col("id").in_subquery(allowed))
                     .order_by_expr(Expr::cust("score"), Order::Desc)
                     .limit(limit)
-                    .to_owned();
+                    .take();
                 self.db.fetch_all(&select).await?
             }
         };

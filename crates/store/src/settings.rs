@@ -54,7 +54,7 @@ pub(crate) fn bump() -> UpdateStatement {
         .table("settings_version")
         .value("version", Expr::col("version").add(1))
         .and_where(Expr::col("id").eq(1))
-        .to_owned()
+        .take()
 }
 
 impl Store {
@@ -64,7 +64,7 @@ impl Store {
             .column("version")
             .from("settings_version")
             .and_where(Expr::col("id").eq(1))
-            .to_owned();
+            .take();
         let version: i64 = self
             .db
             .fetch_optional(&select)

@@ -1,16 +1,20 @@
 //! What happened on a record: its comments and its field history. Both are read in one shape
 //! (the same columns, the authors' names joined in), so a page that shows both reads them with
-//! one `UNION ALL` statement instead of two.
+//! one `UNION ALL` statement instead of two — or with none of its own, as one JSON column of the
+//! statement that reads the record ([`Timeline::column`]).
 
 use atrium_core::value::Reference;
 use atrium_core::{ModuleDef, Result};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::comments::Comment;
 use crate::db::Row;
 use crate::records::UpdateEntry;
+use crate::{Backend, Store};
 
 /// A record's comments, oldest first, and its field history, newest first.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +27,62 @@ pub struct Timeline {
 const COMMENT: &str = "comment";
 const UPDATE: &str = "update";
 
+impl Timeline {
+    /// The timeline of rows of the shared shape, in any order.
+    fn of(rows: impl Iterator<Item = Result<Shaped>>) -> Result<Timeline> {
+        let mut timeline = Timeline::default();
+        for row in rows {
+            let row = row?;
+            if row.kind == COMMENT {
+                timeline.comments.push(row.into_comment());
+            } else {
+                timeline.updates.push(row.into_update());
+            }
+        }
+        // A union has no order of its own: each part is put in its order here.
+        timeline.comments.sort_by_key(|c| (c.created_at, c.id));
+        timeline
+            .updates
+            .sort_by_key(|u| std::cmp::Reverse((u.at, u.id)));
+        Ok(timeline)
+    }
+
+    /// The public timeline of record `record_id` as one JSON column of another statement (the
+    /// record's own read, say), so that a page showing both costs one statement: the rows of
+    /// [`Store::timeline`], each as an array in the order of the shared shape.
+    pub(crate) fn column(backend: Backend, module: &ModuleDef, record_id: Uuid) -> Expr {
+        let mut rows = comments_select(module, record_id, None, false);
+        rows.union(sea_query::UnionType::All, updates_select(module, record_id));
+        // SQLite's JSON has no blobs: its ids are given as hex (and `hex(NULL)` is '').
+        let aggregate = match backend {
+            Backend::Sqlite => {
+                "json_group_array(json_array(kind, hex(id), a, b, c, internal, \
+                 nullif(hex(by_user), ''), nullif(hex(by_contact), ''), at, user_label, \
+                 contact_label, contact_deleted))"
+            }
+            Backend::Postgres => {
+                "CAST(json_agg(json_build_array(kind, id, a, b, c, internal, by_user, \
+                 by_contact, at, user_label, contact_label, contact_deleted)) AS TEXT)"
+            }
+        };
+        let select = Query::select()
+            .expr(Expr::cust(aggregate))
+            .from_subquery(rows, "timeline")
+            .take();
+        Expr::SubQuery(None, Box::new(select.into()))
+    }
+
+    /// The timeline read from a [`Timeline::column`] (NULL when it has no row).
+    pub(crate) fn from_column(json: Option<&str>) -> Result<Timeline> {
+        let rows: Vec<JsonShaped> = match json {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| atrium_core::Error::Internal(format!("timeline: {e}")))?,
+            None => Vec::new(),
+        };
+        Timeline::of(rows.into_iter().map(JsonShaped::into_shaped))
+    }
+}
+
 impl Store {
     /// Comments (internal ones only when asked for) and field history of a record, in one
     /// statement.
@@ -34,20 +94,8 @@ impl Store {
     ) -> Result<Timeline> {
         let mut select = comments_select(module, record_id, None, include_internal);
         select.union(sea_query::UnionType::All, updates_select(module, record_id));
-        let mut timeline = Timeline::default();
-        for row in &self.db.fetch_all(&select).await? {
-            if row.get::<String>("kind")? == COMMENT {
-                timeline.comments.push(comment_of(row)?);
-            } else {
-                timeline.updates.push(update_of(row)?);
-            }
-        }
-        // A union has no order of its own: each part is put in its order here.
-        timeline.comments.sort_by_key(|c| (c.created_at, c.id));
-        timeline
-            .updates
-            .sort_by_key(|u| std::cmp::Reverse((u.at, u.id)));
-        Ok(timeline)
+        let rows = self.db.fetch_all(&select).await?;
+        Timeline::of(rows.iter().map(Shaped::read))
     }
 
     /// A record's comments, oldest first; internal ones only when asked for.
@@ -79,12 +127,12 @@ impl Store {
         let select = comments_select(module, record_id, id, include_internal)
             .order_by(("comments", "created_at"), sea_query::Order::Asc)
             .order_by(("comments", "id"), sea_query::Order::Asc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
             .iter()
-            .map(comment_of)
+            .map(|row| Ok(Shaped::read(row)?.into_comment()))
             .collect()
     }
 
@@ -93,12 +141,12 @@ impl Store {
         let select = updates_select(module, id)
             .order_by(("record_updates", "changed_at"), sea_query::Order::Desc)
             .order_by(("record_updates", "id"), sea_query::Order::Desc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
             .iter()
-            .map(update_of)
+            .map(|row| Ok(Shaped::read(row)?.into_update()))
             .collect()
     }
 }
@@ -139,7 +187,7 @@ fn shaped(
             "contacts",
             Expr::col(("contacts", "id")).equals((table, contact)),
         )
-        .to_owned()
+        .take()
 }
 
 fn comments_select(
@@ -187,61 +235,145 @@ fn updates_select(module: &ModuleDef, record_id: Uuid) -> SelectStatement {
     )
     .and_where(Expr::col((U, "module")).eq(module.name.as_str()))
     .and_where(Expr::col((U, "record_id")).eq(record_id))
-    .to_owned()
+    .take()
 }
 
-/// The staff author and the contact author of a row, with their names.
-fn authors_of(row: &Row) -> Result<(Option<Reference>, Option<Reference>)> {
-    let user = row
-        .get::<Option<Uuid>>("by_user")?
-        .map(|id| -> Result<Reference> {
-            let mut r = Reference::to(id);
-            r.label = row.get("user_label")?;
-            Ok(r)
+/// One row of the shared shape.
+struct Shaped {
+    kind: String,
+    id: Uuid,
+    texts: [Option<String>; 3],
+    internal: bool,
+    by_user: Option<Uuid>,
+    by_contact: Option<Uuid>,
+    at: OffsetDateTime,
+    user_label: Option<String>,
+    contact_label: Option<String>,
+    contact_deleted: bool,
+}
+
+impl Shaped {
+    fn read(row: &Row) -> Result<Shaped> {
+        Ok(Shaped {
+            kind: row.get("kind")?,
+            id: row.get("id")?,
+            texts: [row.get("a")?, row.get("b")?, row.get("c")?],
+            internal: row.get("internal")?,
+            by_user: row.get("by_user")?,
+            by_contact: row.get("by_contact")?,
+            at: row.get("at")?,
+            user_label: row.get("user_label")?,
+            contact_label: row.get("contact_label")?,
+            contact_deleted: row.get("contact_deleted")?,
         })
-        .transpose()?;
-    let contact = row
-        .get::<Option<Uuid>>("by_contact")?
-        .map(|id| -> Result<Reference> {
+    }
+
+    /// The staff author and the contact author, with their names.
+    fn authors(&mut self) -> (Option<Reference>, Option<Reference>) {
+        let user = self.by_user.map(|id| {
             let mut r = Reference::to(id);
-            if let Some(label) = row.get::<Option<String>>("contact_label")? {
+            r.label = self.user_label.take();
+            r
+        });
+        let contact = self.by_contact.map(|id| {
+            let mut r = Reference::to(id);
+            if let Some(label) = self.contact_label.take() {
                 r.label = Some(label);
-                r.deleted = row.get("contact_deleted")?;
+                r.deleted = self.contact_deleted;
             }
-            Ok(r)
+            r
+        });
+        (user, contact)
+    }
+
+    fn into_comment(mut self) -> Comment {
+        let (author_user, author_contact) = self.authors();
+        let [body, body_html, _] = self.texts;
+        Comment {
+            id: self.id,
+            body: body.unwrap_or_default(),
+            body_html: body_html.unwrap_or_default(),
+            internal: self.internal,
+            author_user,
+            author_contact,
+            created_at: self.at,
+        }
+    }
+
+    fn into_update(mut self) -> UpdateEntry {
+        // Values are stored as JSON; one that does not parse reads as empty rather than failing
+        // the whole history.
+        let parse = |s: Option<String>| {
+            s.and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or(serde_json::Value::Null)
+        };
+        let (by_user, by_contact) = self.authors();
+        let [field, old, new] = self.texts;
+        UpdateEntry {
+            id: self.id,
+            field: field.unwrap_or_default(),
+            old: parse(old),
+            new: parse(new),
+            at: self.at,
+            by_user,
+            by_contact,
+        }
+    }
+}
+
+/// A row of [`Timeline::column`]: the shared shape as a JSON array, ids as text (hex on
+/// SQLite), flags as booleans (PostgreSQL) or 0/1 (SQLite), the time as RFC 3339.
+#[derive(Deserialize)]
+struct JsonShaped(
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Flag,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Flag,
+);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl Flag {
+    fn yes(self) -> bool {
+        match self {
+            Flag::Bool(yes) => yes,
+            Flag::Int(n) => n != 0,
+        }
+    }
+}
+
+impl JsonShaped {
+    fn into_shaped(self) -> Result<Shaped> {
+        let JsonShaped(kind, id, a, b, c, internal, by_user, by_contact, at, user, contact, gone) =
+            self;
+        let bad = |what: &str, e: &dyn std::fmt::Display| {
+            atrium_core::Error::Internal(format!("timeline {what}: {e}"))
+        };
+        let uuid = |text: &str| Uuid::parse_str(text).map_err(|e| bad("id", &e));
+        Ok(Shaped {
+            kind,
+            id: uuid(&id)?,
+            texts: [a, b, c],
+            internal: internal.yes(),
+            by_user: by_user.as_deref().map(uuid).transpose()?,
+            by_contact: by_contact.as_deref().map(uuid).transpose()?,
+            at: OffsetDateTime::parse(&at, &Rfc3339).map_err(|e| bad("time", &e))?,
+            user_label: user,
+            contact_label: contact,
+            contact_deleted: gone.yes(),
         })
-        .transpose()?;
-    Ok((user, contact))
-}
-
-fn comment_of(row: &Row) -> Result<Comment> {
-    let (author_user, author_contact) = authors_of(row)?;
-    Ok(Comment {
-        id: row.get("id")?,
-        body: row.get("a")?,
-        body_html: row.get("b")?,
-        internal: row.get("internal")?,
-        author_user,
-        author_contact,
-        created_at: row.get("at")?,
-    })
-}
-
-fn update_of(row: &Row) -> Result<UpdateEntry> {
-    // Values are stored as JSON; one that does not parse reads as empty rather than failing
-    // the whole history.
-    let parse = |s: Option<String>| {
-        s.and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(serde_json::Value::Null)
-    };
-    let (by_user, by_contact) = authors_of(row)?;
-    Ok(UpdateEntry {
-        id: row.get("id")?,
-        field: row.get("a")?,
-        old: parse(row.get("b")?),
-        new: parse(row.get("c")?),
-        at: row.get("at")?,
-        by_user,
-        by_contact,
-    })
+    }
 }

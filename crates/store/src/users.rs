@@ -109,7 +109,7 @@ impl Store {
                     .value("active", true)
                     .value("updated_at", at)
                     .and_where(Expr::col("id").eq(user.id))
-                    .to_owned();
+                    .take();
                 self.db.execute(&update).await?;
                 // A new password ends the sessions the old one opened.
                 self.end_sessions(SessionKind::Staff, user.id).await?;
@@ -137,7 +137,7 @@ impl Store {
                         at.into(),
                         at.into(),
                     ])
-                    .to_owned();
+                    .take();
                 self.db.execute(&insert).await?;
             }
         }
@@ -151,7 +151,7 @@ impl Store {
             .columns(USER_COLUMNS)
             .from("staff_users")
             .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
-            .to_owned();
+            .take();
         self.one_user(&select).await
     }
 
@@ -160,7 +160,7 @@ impl Store {
             .columns(USER_COLUMNS)
             .from("staff_users")
             .and_where(Expr::col("id").eq(id))
-            .to_owned();
+            .take();
         self.one_user(&select).await
     }
 
@@ -181,7 +181,7 @@ impl Store {
             )
             .and_where(Expr::col((table.clone(), "id")).eq(id))
             .and_where(Expr::col((table, "deleted_at")).is_null())
-            .to_owned();
+            .take();
         self.one_user(&select).await
     }
 
@@ -200,7 +200,7 @@ impl Store {
             .columns(USER_COLUMNS)
             .from("staff_users")
             .order_by("name", Order::Asc)
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -236,7 +236,7 @@ impl Store {
             .from("sessions")
             .and_where(Expr::col("token_hash").eq(token_hash))
             .and_where(Expr::col("kind").eq(kind.as_str()))
-            .to_owned();
+            .take();
         let Some(row) = self.db.fetch_optional(&select).await? else {
             return Ok(None);
         };
@@ -251,7 +251,7 @@ impl Store {
                 .table("sessions")
                 .value("last_seen_at", at)
                 .and_where(Expr::col("token_hash").eq(token_hash))
-                .to_owned();
+                .take();
             self.db.execute(&touch).await?;
         }
         Ok(Some(row.get("user_id")?))
@@ -316,7 +316,7 @@ impl Store {
                 at.into(),
                 at.into(),
             ])
-            .to_owned();
+            .take();
         self.db.execute(&insert).await.map_err(|e| match e {
             Error::Conflict(_) => Error::Conflict("staff user with this e-mail".into()),
             other => other,
@@ -378,7 +378,7 @@ impl Work<'_> {
         let delete = Query::delete()
             .from_table("sessions")
             .and_where(Expr::col("token_hash").eq(token_hash))
-            .to_owned();
+            .take();
         self.tx.execute(&delete).await?;
         Ok(())
     }
@@ -388,7 +388,7 @@ impl Work<'_> {
             .from_table("sessions")
             .and_where(Expr::col("kind").eq(kind.as_str()))
             .and_where(Expr::col("user_id").eq(user_id))
-            .to_owned();
+            .take();
         self.tx.execute(&delete).await?;
         Ok(())
     }
@@ -422,5 +422,5 @@ pub(crate) fn session_insert(
             at.into(),
             (at + SESSION_LIFETIME).into(),
         ])
-        .to_owned()
+        .take()
 }

@@ -7,6 +7,7 @@ use atrium_core::{RecordId, Result};
 use atrium_store::{ListProbe, Questions};
 
 use super::Customer;
+use super::records::visible_updates;
 use crate::App;
 use crate::views::{CommentView, RecordView, UpdateView};
 
@@ -89,7 +90,8 @@ impl App {
         // One read under the customer's read predicate (a record they may not see is a 404, and
         // everything below is of a record they may see) that also answers, for this record,
         // each action level, whether the customer follows it and which related lists have
-        // rows: an empty list, the usual case, costs no statement of its own.
+        // rows (an empty list, the usual case, costs no statement of its own), and brings its
+        // public comments and history.
         let checked = self
             .store
             .get_view_checked(
@@ -101,6 +103,7 @@ impl App {
                     tests: &tests,
                     follower: Some(customer.id.contact),
                     lists: &probes,
+                    timeline: true,
                 },
             )
             .await?;
@@ -116,7 +119,9 @@ impl App {
             delete: may(grant.delete),
             comment: may(grant.comment),
         };
-        let (comments, updates) = self.timeline_of(&scoped, uuid).await?;
+        let timeline = checked.timeline.unwrap_or_default();
+        let comments = timeline.comments.iter().map(CommentView::from).collect();
+        let updates = visible_updates(&scoped, &timeline.updates);
         let mut related = Vec::new();
         for ((other, query), any) in lists.iter().zip(&checked.any_rows) {
             let items = if *any {

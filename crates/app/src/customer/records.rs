@@ -461,20 +461,6 @@ impl App {
         Ok(visible_updates(scoped, &entries))
     }
 
-    /// The public comments and the visible history of record `id`, which the caller has found
-    /// readable, in one read.
-    pub(crate) async fn timeline_of(
-        &self,
-        scoped: &Scoped<'_>,
-        id: Uuid,
-    ) -> Result<(Vec<CommentView>, Vec<UpdateView>)> {
-        let timeline = self.store.timeline(scoped.module, id, false).await?;
-        Ok((
-            timeline.comments.iter().map(CommentView::from).collect(),
-            visible_updates(scoped, &timeline.updates),
-        ))
-    }
-
     /// The comments on a readable record, never internal ones.
     pub async fn customer_comments(
         &self,
@@ -621,7 +607,10 @@ impl App {
 }
 
 /// The history entries of the fields the customer may see.
-fn visible_updates(scoped: &Scoped<'_>, entries: &[atrium_store::UpdateEntry]) -> Vec<UpdateView> {
+pub(crate) fn visible_updates(
+    scoped: &Scoped<'_>,
+    entries: &[atrium_store::UpdateEntry],
+) -> Vec<UpdateView> {
     entries
         .iter()
         .filter(|e| scoped.shows(&e.field))

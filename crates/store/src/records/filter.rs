@@ -144,14 +144,14 @@ impl Store {
                             .add(not_deleted())
                             .add(self.condition(other_def, filter)?),
                     )
-                    .to_owned();
+                    .take();
                 let linked = Query::select()
                     .column("other_id")
                     .from("record_links")
                     .and_where(Expr::col("module").eq(other.as_str()))
                     .and_where(Expr::col("other_module").eq(module.name.as_str()))
                     .and_where(Expr::col("record_id").in_subquery(matching))
-                    .to_owned();
+                    .take();
                 Cond::all().add(Expr::col("id").in_subquery(linked))
             }
             Filter::Refers {
@@ -168,7 +168,7 @@ impl Store {
                             .add(not_deleted())
                             .add(self.condition(target_def, filter)?),
                     )
-                    .to_owned();
+                    .take();
                 Cond::all().add(Expr::col(field.clone()).in_subquery(matching))
             }
             Filter::Eq(field, value) => {
@@ -193,7 +193,7 @@ impl Store {
                     .and_where(Expr::col("module").eq(other.as_str()))
                     .and_where(Expr::col("record_id").eq(*id))
                     .and_where(Expr::col("other_module").eq(module.name.as_str()))
-                    .to_owned();
+                    .take();
                 Cond::all().add(Expr::col("id").in_subquery(linked))
             }
             Filter::Text(text) => {
@@ -241,7 +241,7 @@ impl Store {
                                     .add(not_deleted())
                                     .add(self.condition_in_view(module, view, term)?),
                             )
-                            .to_owned();
+                            .take();
                         match union.as_mut() {
                             Some(all) => {
                                 all.union(sea_query::UnionType::Distinct, select);

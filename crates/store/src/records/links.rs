@@ -43,7 +43,7 @@ impl Store {
                 .and_where(Expr::col("record_id").eq(id1))
                 .and_where(Expr::col("other_module").eq(m2.name.as_str()))
                 .and_where(Expr::col("other_id").eq(id2))
-                .to_owned();
+                .take();
             tx.execute(&delete).await?;
         }
         tx.commit().await

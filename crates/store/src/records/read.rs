@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::Store;
+use crate::timeline::Timeline;
 
 impl Store {
     /// A page of `module`'s records matching the query, with the total count.
@@ -76,7 +77,7 @@ impl Store {
             .expr_as(Expr::cust("COUNT(*)"), "n")
             .from(module.name.clone())
             .cond_where(cond)
-            .to_owned();
+            .take();
         let (rows, total) = if counted {
             tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
         } else {
@@ -184,8 +185,11 @@ impl Store {
                     list.view,
                     list.filter,
                 )?))
-                .to_owned();
+                .take();
             select.expr_as(Expr::exists(any), format!("_any_{i}"));
+        }
+        if questions.timeline {
+            select.expr_as(Timeline::column(self.db.backend(), module, id), "_timeline");
         }
         if let Some(contact) = questions.follower {
             let follows = Query::select()
@@ -194,7 +198,7 @@ impl Store {
                 .and_where(Expr::col("module").eq(module.name.as_str()))
                 .and_where(Expr::col("record_id").eq(id))
                 .and_where(Expr::col("contact_id").eq(contact))
-                .to_owned();
+                .take();
             select.expr_as(Expr::exists(follows), "_followed");
         }
         let row = self
@@ -213,6 +217,12 @@ impl Store {
             Some(_) => row.get::<bool>("_followed")?,
             None => false,
         };
+        let timeline = match questions.timeline {
+            true => Some(Timeline::from_column(
+                row.get::<Option<String>>("_timeline")?.as_deref(),
+            )?),
+            false => None,
+        };
         let mut record = decode_record(&row, view)?;
         read_label_columns(&row, view, &mut record)?;
         Ok(Checked {
@@ -220,6 +230,7 @@ impl Store {
             matches,
             any_rows,
             followed,
+            timeline,
         })
     }
 
@@ -245,7 +256,7 @@ impl Store {
                     .add(Expr::col("id").eq(id))
                     .add(self.condition(module, filter)?),
             )
-            .to_owned())
+            .take())
     }
 
     /// One record that is not deleted, without looking up reference labels.
@@ -253,7 +264,7 @@ impl Store {
         let select = select_all(module)
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
-            .to_owned();
+            .take();
         let row = self
             .db
             .fetch_optional(&select)
@@ -292,7 +303,7 @@ impl Store {
             .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
             .from(table.to_owned())
             .and_where(Expr::col("id").is_in(ids.iter().copied()))
-            .to_owned();
+            .take();
         self.db
             .fetch_all(&select)
             .await?
@@ -308,7 +319,7 @@ impl Store {
             .from(module.name.clone())
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
-            .to_owned();
+            .take();
         Ok(self.db.fetch_optional(&select).await?.is_some())
     }
 }
@@ -323,6 +334,8 @@ pub struct Questions<'a> {
     /// Whether each of these lists has any row at all (a related list, say, which then need
     /// not be read when it is empty — as it mostly is).
     pub lists: &'a [ListProbe<'a>],
+    /// The record's public timeline (comments without internal ones, and field history).
+    pub timeline: bool,
 }
 
 /// A list of another module asked about in [`Questions`]: the rows of `module` that `filter`
@@ -344,6 +357,8 @@ pub struct Checked {
     pub any_rows: Vec<bool>,
     /// Whether the follower asked about follows the record (false when none was asked about).
     pub followed: bool,
+    /// The public timeline, when asked for.
+    pub timeline: Option<Timeline>,
 }
 
 /// Whether any field of `view` is a reference (whose label a read fills in).
@@ -386,7 +401,7 @@ fn label_columns(select: &mut SelectStatement, module: &ModuleDef, view: &Module
                 .and_where(
                     Expr::col((TARGET, "id")).equals((module.name.clone(), field.name.clone())),
                 )
-                .to_owned()
+                .take()
         };
         select
             .expr_as(
@@ -457,7 +472,7 @@ pub(super) fn labels_statement<'m>(
         };
         select
             .and_where(Expr::col("id").is_in(ids.iter().copied()))
-            .to_owned()
+            .take()
     });
     let mut union = selects.next()?;
     for select in selects {

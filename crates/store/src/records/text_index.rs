@@ -221,7 +221,7 @@ pub(crate) fn order_by_rank(
                     format!("{fts} MATCH ?"),
                     [fts5_query(&terms)],
                 ))
-                .to_owned();
+                .take();
             // The hits drive the query: a CROSS JOIN keeps them the outer loop, where SQLite's
             // planner would otherwise walk the records and ask the index once for each.
             select

@@ -32,7 +32,7 @@ impl Work<'_> {
         let mut select = select_all(module)
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
-            .to_owned();
+            .take();
         if self.tx.backend() == crate::db::Backend::Postgres {
             select.lock(sea_query::LockType::Update);
         }
@@ -149,7 +149,7 @@ impl Work<'_> {
             .value("modified_by_ext", actor.contact())
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
-            .to_owned();
+            .take();
         if self.tx.execute(&update).await? == 0 {
             return Err(Error::NotFound);
         }
@@ -248,7 +248,7 @@ pub(super) async fn insert_record(
         .into_table(module.name.clone())
         .columns(insert_columns(module))
         .values_panic(insert_values(module, id, number, changes, actor, at))
-        .to_owned();
+        .take();
     tx.execute(&insert).await?;
     Ok(())
 }
@@ -350,13 +350,13 @@ pub(super) async fn check_references(
                     .from(target.clone())
                     .and_where(Expr::col("id").eq(reference.id))
                     .and_where(not_deleted())
-                    .to_owned()
+                    .take()
             }
             FieldType::User => Query::select()
                 .column("id")
                 .from("staff_users")
                 .and_where(Expr::col("id").eq(reference.id))
-                .to_owned(),
+                .take(),
             _ => continue,
         };
         if tx.fetch_optional(&select).await?.is_none() {
@@ -401,7 +401,7 @@ async fn label_grid_references(
             .from(target.name.clone())
             .and_where(Expr::col("id").is_in(ids))
             .and_where(not_deleted())
-            .to_owned();
+            .take();
         let mut labels = HashMap::new();
         for row in tx.fetch_all(&select).await? {
             labels.insert(row.get::<Uuid>("id")?, row.get::<String>("label")?);
@@ -432,7 +432,7 @@ pub(super) async fn reserve_numbers(tx: &mut Tx, module: &ModuleDef, count: i64)
         .value("next_value", Expr::col("next_value").add(count))
         .and_where(Expr::col("module").eq(module.name.as_str()))
         .returning_col("next_value")
-        .to_owned();
+        .take();
     let row = tx
         .fetch_optional(&update)
         .await?
