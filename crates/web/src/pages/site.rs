@@ -3,7 +3,7 @@
 //! pages behind sign-in — the customer. A visitor without a valid session is sent to sign in,
 //! with the page to come back to.
 
-use atrium_app::customer::menu::MenuEntry;
+use atrium_app::customer::menu::MenuItem;
 use atrium_app::customer::{Customer, Front};
 use atrium_app::passwords::{new_token, token_digest};
 use atrium_core::Error;
@@ -40,8 +40,8 @@ pub struct Site {
     pub session: Option<String>,
     /// Whether cookies get `Secure` (the public URL is https).
     pub secure_cookies: bool,
-    /// The signed-in customer's menu, worked out once per request (empty before sign-in).
-    pub menu: Vec<MenuEntry>,
+    /// The modules of the signed-in customer's menu, for the navigation (empty before sign-in).
+    pub menu: Vec<MenuItem>,
 }
 
 /// The path of `page` under a portal's `prefix` (`page` starts with `/`, or is empty for home).
@@ -242,7 +242,7 @@ impl FromRequestParts<AppState> for Visitor {
             site.tr = tr;
         }
         site.form_token = session_form_token(&token);
-        site.menu = state.app.customer_menu(&customer).items;
+        site.menu = state.app.customer_nav(&customer);
         Ok(Visitor { site, customer })
     }
 }

@@ -37,11 +37,10 @@ pub struct Target {
 const LIST_COLUMNS: usize = 5;
 
 /// A module of the customer's menu, or 404.
-fn entry(site: &Site, module: &str) -> Result<MenuEntry, Error> {
-    site.menu
-        .iter()
-        .find(|e| e.module == module)
-        .cloned()
+fn entry(state: &AppState, customer: &Customer, module: &str) -> Result<MenuEntry, Error> {
+    state
+        .app
+        .customer_menu_entry(customer, module)
         .ok_or(Error::NotFound)
 }
 
@@ -159,7 +158,7 @@ pub async fn list(
     QueryPairs(pairs): QueryPairs,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&site, &module) {
+    let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -813,7 +812,7 @@ pub async fn new(
     Path(Target { module, .. }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&site, &module) {
+    let entry = match entry(&state, &customer, &module) {
         Ok(entry) if entry.actions.create => entry,
         Ok(_) => return site.error(Error::Forbidden("no create".into())),
         Err(error) => return site.error(error),
@@ -830,7 +829,7 @@ pub async fn create(
     }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&site, &module) {
+    let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -870,7 +869,7 @@ pub async fn edit(
     Path(Target { module, id }): Path<Target>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&site, &module) {
+    let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
@@ -905,7 +904,7 @@ pub async fn save(
     }: Posted<Visitor>,
 ) -> Response {
     let Visitor { site, customer } = visitor;
-    let entry = match entry(&site, &module) {
+    let entry = match entry(&state, &customer, &module) {
         Ok(entry) => entry,
         Err(error) => return site.error(error),
     };
