@@ -58,11 +58,14 @@ impl App {
                 levels.push(level);
             }
         }
+        // A level whose filter is the read predicate itself (`own` in a portal that shows the
+        // customer their own records) holds for any record the read finds: only the others are
+        // asked.
         let filters: Vec<_> = levels
             .iter()
             .map(|level| scoped.within(self, customer, *level))
             .collect();
-        let tests: Vec<_> = filters.iter().collect();
+        let tests: Vec<_> = filters.iter().filter(|f| **f != scoped.read).collect();
         // The related lists the portal shows here and the customer may read (one they cannot
         // is left out, not an error).
         let listed = customer
@@ -108,12 +111,12 @@ impl App {
             )
             .await?;
         let record = RecordView::new(scoped.view.clone(), checked.record);
-        let may = |level: Level| {
-            levels
-                .iter()
-                .zip(&checked.matches)
-                .any(|(l, yes)| *l == level && *yes)
-        };
+        let mut answers = checked.matches.iter();
+        let held: Vec<bool> = filters
+            .iter()
+            .map(|f| *f == scoped.read || answers.next().copied().unwrap_or(false))
+            .collect();
+        let may = |level: Level| levels.iter().zip(&held).any(|(l, yes)| *l == level && *yes);
         let allowed = Allowed {
             edit: may(grant.edit),
             delete: may(grant.delete),
