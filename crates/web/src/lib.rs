@@ -10,6 +10,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod in_flight;
 pub mod observe;
 pub mod openapi;
 pub mod pages;
@@ -68,7 +69,11 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             api::panic_response,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight::Reads::for_pool(state.app.store.db().stats().max),
+            in_flight::bound,
+        ));
     // Outside the routes, so that a portal's own host is routed to its pages.
     let hosts = axum::middleware::from_fn_with_state(state, pages::custom_hosts);
     Router::new().fallback_service(tower::Layer::layer(&hosts, routes))
