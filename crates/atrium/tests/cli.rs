@@ -318,3 +318,56 @@ fn seed_builds_the_indexes_it_set_aside() {
     );
     assert!(seeded.iter().any(|n| n.starts_with("cases__text_")));
 }
+
+/// On PostgreSQL, `seed` leaves the loaded tables analyzed and vacuumed (the planner knows
+/// their sizes, and counts over an index need not visit every row's page), and the staff's
+/// text search reads a stored document column that every loaded row has, through its index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_on_postgres_leaves_statistics_and_the_text_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = common::database_url(common::Backend::Postgres, dir.path()).await else {
+        return;
+    };
+    let seeded = run(atrium()
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--scale", "2", "--data-dir"])
+        .arg(dir.path().join("data")));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    let (vacuumed, analyzed): (bool, bool) = sqlx::query_as(
+        "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables \
+         WHERE schemaname = current_schema() AND relname = 'cases'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the cases table's statistics");
+    assert!(
+        vacuumed && analyzed,
+        "vacuumed {vacuumed}, analyzed {analyzed}"
+    );
+
+    let columns: Vec<(String,)> = sqlx::query_as(
+        "SELECT column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = 'cases' \
+         AND column_name LIKE '\\_text\\_%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("columns");
+    let [(column,)] = columns.as_slice() else {
+        panic!("one document column, not {columns:?}");
+    };
+    let (rows, documents, indexes): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT count(*) FROM cases), \
+         (SELECT count(*) FROM cases WHERE \"{column}\" @@ to_tsquery('simple', 'cs:*')), \
+         (SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() \
+          AND tablename = 'cases' AND indexdef LIKE '%USING gin ({column})%')"
+    )))
+    .fetch_one(&pool)
+    .await
+    .expect("the document column");
+    assert!(rows > 0);
+    assert_eq!(documents, rows, "every case's number is in its document");
+    assert_eq!(indexes, 1, "one index over the document");
+}

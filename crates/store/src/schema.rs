@@ -136,6 +136,27 @@ pub async fn rebuild_indexes(db: &Db, registry: &Registry) -> Result<()> {
         sync_module(db, module).await?;
         crate::records::sync_text_index(db, module).await?;
     }
+    if db.backend() == Backend::Postgres {
+        // Freshly loaded rows are neither counted in the planner's statistics nor marked
+        // all-visible, until autovacuum gets to them: meanwhile the planner guesses, and a
+        // count over an index visits every counted row's table page to check it is visible.
+        // This schema's tables only: a database may hold others' (tests share one).
+        let tables = Query::select()
+            .column("tablename")
+            .from("pg_tables")
+            .and_where(Expr::cust("schemaname = current_schema()"))
+            .take();
+        let names = db
+            .fetch_all(&tables)
+            .await?
+            .iter()
+            .map(|row| Ok(quote_name(&row.get::<String>("tablename")?)))
+            .collect::<Result<Vec<_>>>()?;
+        if !names.is_empty() {
+            db.execute_ddl(format!("VACUUM (ANALYZE) {}", names.join(", ")))
+                .await?;
+        }
+    }
     Ok(())
 }
 
@@ -280,7 +301,7 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
     Ok(())
 }
 
-async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<String>> {
+pub(crate) async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<String>> {
     let rows = match db.backend() {
         Backend::Sqlite => {
             let q = Query::select()

@@ -1,7 +1,8 @@
 //! Ranked full-text search over a module's text fields and its number: on SQLite an FTS5 index
-//! reading the module's own table (external content, kept by triggers), on PostgreSQL a GIN
-//! index over the same words as a `tsvector` expression. Both match every word of the query
-//! as a prefix, so typing narrows the list as a person expects.
+//! reading the module's own table (external content, kept by triggers), on PostgreSQL a stored
+//! `tsvector` column of the same words (generated from the row, so PostgreSQL keeps it) with a
+//! GIN index over it. Both match every word of the query as a prefix, so typing narrows the
+//! list as a person expects.
 //!
 //! The index serves the staff, who see every field. A customer's search stays the substring
 //! match over the fields their portal shows (`filter.rs`): it must not find records by what
@@ -100,6 +101,14 @@ fn signature(module: &ModuleDef) -> String {
     crate::files::hex(&digest)[..12].to_owned()
 }
 
+/// PostgreSQL's document column: a digest of its columns and of its form in the name, so a
+/// change of either makes a new column (and index) and the old ones go. A leading underscore
+/// keeps it apart from fields, whose names start with a letter.
+fn pg_column(module: &ModuleDef) -> String {
+    let digest = sha2::Sha256::digest(format!("stored:{}", columns(module).join(",")).as_bytes());
+    format!("_text_{}", &crate::files::hex(&digest)[..12])
+}
+
 /// Creates or replaces the module's index when its text fields changed; otherwise does
 /// nothing (a start-up on a large database costs one lookup).
 pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
@@ -155,14 +164,38 @@ pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
             .await?;
         }
         Backend::Postgres => {
+            // Ranking reads each hit's words: stored with the row they are read, not made
+            // again from its text (which cost most of a common word's search).
+            let column = pg_column(module);
+            let current = format!("{name}_{}", &column["_text_".len()..]);
             for old in made.iter().filter(|o| o.name != current) {
                 old.drop(db).await?;
+            }
+            let columns = schema::existing_columns(db, &module.name).await?;
+            for old in columns
+                .iter()
+                .filter(|c| c.starts_with("_text_") && **c != column)
+            {
+                db.execute_ddl(format!(
+                    "ALTER TABLE {table} DROP COLUMN IF EXISTS {}",
+                    quote_name(old)
+                ))
+                .await?;
+            }
+            if !columns.contains(&column) {
+                db.execute_ddl(format!(
+                    "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {} tsvector \
+                     GENERATED ALWAYS AS ({}) STORED",
+                    quote_name(&column),
+                    pg_document(module)?
+                ))
+                .await?;
             }
             if !made.iter().any(|o| o.name == current) {
                 db.execute_ddl(format!(
                     "CREATE INDEX IF NOT EXISTS {} ON {table} USING GIN ({})",
                     quote_name(&current),
-                    pg_document(module)?
+                    quote_name(&column)
                 ))
                 .await?;
             }
@@ -191,7 +224,10 @@ pub(crate) fn condition(
             )
         }
         Backend::Postgres => Expr::cust_with_values(
-            format!("{} @@ to_tsquery('simple', $1)", pg_document(module)?),
+            format!(
+                "{table}.{} @@ to_tsquery('simple', $1)",
+                quote_name(&pg_column(module))
+            ),
             [tsquery(&terms)],
         ),
     }))
@@ -235,8 +271,8 @@ pub(crate) fn order_by_rank(
             select.order_by_expr(
                 Expr::cust_with_values(
                     format!(
-                        "ts_rank({}, to_tsquery('simple', $1))",
-                        pg_document(module)?
+                        "ts_rank({table}.{}, to_tsquery('simple', $1))",
+                        quote_name(&pg_column(module))
                     ),
                     [tsquery(&terms)],
                 ),
