@@ -15,6 +15,7 @@
 #   KEEP_DATA=1       keep the temporary data directory and the PostgreSQL database (both
 #                     are printed)
 #   CARGO_TARGET_DIR  honoured when locating the binary (default: target)
+#   BIN=PATH          measure this atrium binary instead of building one (to compare builds)
 #
 # Everything runs against 127.0.0.1 on a port chosen by the OS. See bench/README.md.
 set -euo pipefail
@@ -65,9 +66,11 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # --- build -------------------------------------------------------------------------------
-log "building the release binary"
-cargo build --release -p atrium
-BIN="${CARGO_TARGET_DIR:-target}/release/atrium"
+if [ -z "${BIN:-}" ]; then
+    log "building the release binary"
+    cargo build --release -p atrium
+    BIN="${CARGO_TARGET_DIR:-target}/release/atrium"
+fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
 # --- data --------------------------------------------------------------------------------
