@@ -1,5 +1,6 @@
 //! The floor of `bench/portal_api.sh`: the benchmarked routes of the customer portal's read API
-//! answered with hand-written SQL against the same SQLite file, in the same JSON shape.
+//! answered with hand-written SQL against the same database (SQLite or PostgreSQL), in the same
+//! JSON shape.
 //!
 //! It does the work the product must do on every request, and nothing general: the session
 //! (token → SHA-256 digest → `sessions` row, checked for kind, portal, lifetime and idle time,
@@ -9,8 +10,10 @@
 //! contact", `all` adds the contact's organization; portal roles, field layouts other than the
 //! default portal's and the company's time zone are not looked at.
 //!
-//! Usage: `atrium-bench-floor --data-dir DIR [--bind ADDR]` (the product's data directory;
-//! prints `listening on http://ADDR` like `atrium serve`).
+//! Usage: `atrium-bench-floor --data-dir DIR [--bind ADDR]` (the product's data directory, whose
+//! SQLite file it reads) or `atrium-bench-floor --database-url URL [--bind ADDR]` (`sqlite://…`
+//! or `postgres://…`, as the product's `DATABASE_URL`); prints `listening on http://ADDR` like
+//! `atrium serve`.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -26,13 +29,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Arguments, AssertSqlSafe, Row};
-use time::OffsetDateTime;
+use sqlx::{Arguments, AssertSqlSafe, Decode, Postgres, Row as _, SqlSafeStr, Sqlite, Type};
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 // ----------------------------------------------------------------------------------------------
@@ -70,6 +74,174 @@ impl IntoResponse for Fail {
 type Answer<T> = Result<T, Fail>;
 
 // ----------------------------------------------------------------------------------------------
+// The database: SQLite or PostgreSQL
+//
+// The statements are the same text on both where the dialects agree; parameters are written
+// `$n` (SQLite takes `$n` as well, and sqlx binds it by its number). Where the storage differs —
+// ids (BLOB, UUID), timestamps (RFC 3339 text, TIMESTAMPTZ), booleans (0/1, BOOLEAN) — the rows
+// are read through [`Row`], and the few SQL functions that differ are written per dialect.
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A value bound to a statement's `$n`, in order.
+enum Param {
+    Id(Option<Uuid>),
+    Text(String),
+    /// A timestamp: RFC 3339 text on SQLite (as the product stores it), TIMESTAMPTZ on PostgreSQL.
+    Time(OffsetDateTime),
+}
+
+fn sqlite_args(params: Vec<Param>) -> Answer<SqliteArguments> {
+    let mut args = SqliteArguments::default();
+    for param in params {
+        match param {
+            Param::Id(id) => args.add(id)?,
+            Param::Text(text) => args.add(text)?,
+            Param::Time(at) => args.add(at.format(&Rfc3339)?)?,
+        }
+    }
+    Ok(args)
+}
+
+/// PostgreSQL is told every parameter's type, so a statement may leave some unused (the
+/// organization in `mine`, the FAQ pattern outside FAQs).
+fn pg_args(params: Vec<Param>) -> Answer<PgArguments> {
+    let mut args = PgArguments::default();
+    for param in params {
+        match param {
+            Param::Id(id) => args.add(id)?,
+            Param::Text(text) => args.add(text)?,
+            Param::Time(at) => args.add(at)?,
+        }
+    }
+    Ok(args)
+}
+
+impl Db {
+    fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    async fn fetch_all(&self, sql: impl SqlSafeStr, params: Vec<Param>) -> Answer<Vec<Row>> {
+        Ok(match self {
+            Db::Sqlite(pool) => sqlx::query_with(sql, sqlite_args(params)?)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Db::Postgres(pool) => sqlx::query_with(sql, pg_args(params)?)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    async fn fetch_optional(
+        &self,
+        sql: impl SqlSafeStr,
+        params: Vec<Param>,
+    ) -> Answer<Option<Row>> {
+        Ok(match self {
+            Db::Sqlite(pool) => sqlx::query_with(sql, sqlite_args(params)?)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Sqlite),
+            Db::Postgres(pool) => sqlx::query_with(sql, pg_args(params)?)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Postgres),
+        })
+    }
+
+    async fn execute(&self, sql: impl SqlSafeStr, params: Vec<Param>) -> Answer<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_with(sql, sqlite_args(params)?)
+                    .execute(pool)
+                    .await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_with(sql, pg_args(params)?)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    /// Column `col` as `T`, which both databases decode alike (text, ids, integers, floats,
+    /// booleans).
+    fn get<'r, T>(&'r self, col: &str) -> Answer<T>
+    where
+        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+    {
+        Ok(match self {
+            Row::Sqlite(row) => row.try_get(col)?,
+            Row::Postgres(row) => row.try_get(col)?,
+        })
+    }
+
+    /// A timestamp column as the API shows it: RFC 3339 in UTC (the text SQLite stores).
+    fn time(&self, col: &str) -> Answer<Option<String>> {
+        match self {
+            Row::Sqlite(row) => Ok(row.try_get::<Option<&str>, _>(col)?.map(str::to_owned)),
+            Row::Postgres(row) => Ok(row
+                .try_get::<Option<OffsetDateTime>, _>(col)?
+                .map(|at| at.to_offset(UtcOffset::UTC).format(&Rfc3339))
+                .transpose()?),
+        }
+    }
+
+    /// A timestamp column (not null) as a time.
+    fn instant(&self, col: &str) -> Answer<OffsetDateTime> {
+        match self {
+            Row::Sqlite(row) => timestamp(row.try_get(col)?),
+            Row::Postgres(row) => Ok(row.try_get(col)?),
+        }
+    }
+
+    /// A date column as `YYYY-MM-DD` (the text SQLite stores; a DATE on PostgreSQL).
+    fn date(&self, col: &str) -> Answer<Option<String>> {
+        match self {
+            Row::Sqlite(row) => Ok(row.try_get::<Option<&str>, _>(col)?.map(str::to_owned)),
+            Row::Postgres(row) => Ok(row
+                .try_get::<Option<time::Date>, _>(col)?
+                .map(|date| date.to_string())),
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
 // The signed-in customer
 
 /// Default-portal contact fields shown by `me`, in the module's order.
@@ -88,15 +260,16 @@ const SESSION_SQL: &str = "SELECT s.last_seen_at, s.expires_at, p.document, \
      c.mobile, c.title, c.department, c.organization, c.portal_user, c.portals, \
      c.support_start_date, c.support_end_date \
      FROM sessions s JOIN portals p ON p.slug = s.portal JOIN contacts c ON c.id = s.user_id \
-     WHERE s.token_hash = ?1 AND s.kind = 'customer' AND s.portal = ?2 AND c.deleted_at IS NULL";
+     WHERE s.token_hash = $1 AND s.kind = 'customer' AND s.portal = $2 AND c.deleted_at IS NULL";
 
 struct Customer {
+    dialect: Dialect,
     contact: Uuid,
     organization: Option<Uuid>,
     /// The portal's document (`portals.document`).
     portal: Value,
     /// The contact's columns from `SESSION_SQL`.
-    row: SqliteRow,
+    row: Row,
 }
 
 fn timestamp(text: &str) -> Answer<OffsetDateTime> {
@@ -108,7 +281,7 @@ fn now() -> OffsetDateTime {
     now.replace_microsecond(now.microsecond()).unwrap_or(now)
 }
 
-async fn customer(db: &SqlitePool, headers: &HeaderMap, slug: &str) -> Answer<Customer> {
+async fn customer(db: &Db, headers: &HeaderMap, slug: &str) -> Answer<Customer> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -117,32 +290,30 @@ async fn customer(db: &SqlitePool, headers: &HeaderMap, slug: &str) -> Answer<Cu
         .filter(|t| !t.is_empty())
         .ok_or(Fail::Unauthorized)?;
     let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
-    let row = sqlx::query(SESSION_SQL)
-        .bind(&digest)
-        .bind(slug)
-        .fetch_optional(db)
+    let params = vec![Param::Text(digest.clone()), Param::Text(slug.to_owned())];
+    let row = db
+        .fetch_optional(SESSION_SQL, params)
         .await?
         .ok_or(Fail::Unauthorized)?;
-    let portal: Value = serde_json::from_str(row.try_get::<&str, _>("document")?)?;
+    let portal: Value = serde_json::from_str(row.get::<&str>("document")?)?;
     let at = now();
     let idle = portal["session_idle_minutes"].as_i64().unwrap_or(30);
-    let last_seen = timestamp(row.try_get("last_seen_at")?)?;
-    if at >= timestamp(row.try_get("expires_at")?)?
-        || at - last_seen >= time::Duration::minutes(idle)
-    {
+    let last_seen = row.instant("last_seen_at")?;
+    if at >= row.instant("expires_at")? || at - last_seen >= time::Duration::minutes(idle) {
         return Err(Fail::Unauthorized);
     }
     if at - last_seen >= time::Duration::minutes(1) {
-        sqlx::query("UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2")
-            .bind(at.format(&Rfc3339)?)
-            .bind(&digest)
-            .execute(db)
-            .await?;
+        let params = vec![Param::Time(at), Param::Text(digest)];
+        db.execute(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
+            params,
+        )
+        .await?;
     }
     // Who may be signed in (the product's sign-in refusals), with today in UTC.
     let today = at.date().to_string();
     let allowed: Vec<String> = row
-        .try_get::<Option<&str>, _>("portals")?
+        .get::<Option<&str>>("portals")?
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
     let permitted = if allowed.is_empty() {
@@ -151,27 +322,27 @@ async fn customer(db: &SqlitePool, headers: &HeaderMap, slug: &str) -> Answer<Cu
         allowed.iter().any(|s| s == slug)
     };
     let refused = portal["active"] == false
-        || row.try_get::<Option<bool>, _>("portal_user")? != Some(true)
+        || row.get::<Option<bool>>("portal_user")? != Some(true)
         || !permitted
         || row
-            .try_get::<Option<&str>, _>("support_start_date")?
-            .is_some_and(|start| today.as_str() < start)
-        || row
-            .try_get::<Option<&str>, _>("support_end_date")?
-            .is_some_and(|end| today.as_str() > end);
+            .date("support_start_date")?
+            .is_some_and(|start| today < start)
+        || row.date("support_end_date")?.is_some_and(|end| today > end);
     if refused {
         return Err(Fail::Unauthorized);
     }
     Ok(Customer {
-        contact: row.try_get("id")?,
-        organization: row.try_get("organization")?,
+        dialect: db.dialect(),
+        contact: row.get("id")?,
+        organization: row.get("organization")?,
         portal,
         row,
     })
 }
 
 // ----------------------------------------------------------------------------------------------
-// Who sees what: `?1` is the contact, `?2` the organization (both bound to every query).
+// Who sees what: `$1` is the contact, `$2` the organization, `$3` the FAQs' portal pattern (all
+// three bound to every query).
 
 #[derive(Clone, Copy, PartialEq)]
 enum Level {
@@ -212,44 +383,62 @@ impl Customer {
     fn scope(&self, module: &str, t: &str) -> Option<String> {
         if module == "faqs" {
             self.entry(module)?;
+            let find = match self.dialect {
+                Dialect::Sqlite => "instr",
+                Dialect::Postgres => "strpos",
+            };
             return Some(format!(
                 "{t}.status = 'Published' AND ({t}.portals IS NULL OR {t}.portals = '[]' \
-                 OR instr({t}.portals, ?3) > 0)"
+                 OR {find}({t}.portals, $3) > 0)"
             ));
         }
         let level = self.level(module)?;
         let contacts_of_o =
-            "SELECT id FROM contacts WHERE deleted_at IS NULL AND organization = ?2";
+            "SELECT id FROM contacts WHERE deleted_at IS NULL AND organization = $2";
+        // `column IN (subquery)`. PostgreSQL uses no index for such an arm of an OR: it tests
+        // every row against the subquery's hashed rows. The subquery's ids as an array are an
+        // index condition (`= ANY`), run once, and the arms combine in a bitmap of index scans.
+        let within = |column: &str, ids: &str| match self.dialect {
+            Dialect::Sqlite => format!("{column} IN ({ids})"),
+            Dialect::Postgres => format!("{column} = ANY(ARRAY({ids}))"),
+        };
         let links = |from: &str, ids: &str| {
-            format!(
-                "{t}.id IN (SELECT other_id FROM record_links WHERE module = '{from}' \
-                 AND other_module = '{module}' AND record_id IN ({ids}))"
+            within(
+                &format!("{t}.id"),
+                &format!(
+                    "SELECT other_id FROM record_links WHERE module = '{from}' \
+                     AND other_module = '{module}' AND record_id IN ({ids})"
+                ),
             )
         };
-        let mut any = vec![format!("{t}.created_by_ext = ?1")];
+        let contact_of_o = || within(&format!("{t}.contact"), contacts_of_o);
+        let mut any = vec![format!("{t}.created_by_ext = $1")];
         let hard = match module {
             "cases" | "tickets" => {
-                any.push(format!("{t}.contact = ?1"));
+                any.push(format!("{t}.contact = $1"));
                 if level == Level::Account {
-                    any.push(format!("{t}.organization = ?2"));
-                    any.push(format!("{t}.contact IN ({contacts_of_o})"));
+                    any.push(format!("{t}.organization = $2"));
+                    any.push(contact_of_o());
                 }
-                format!("({t}.internal IS NULL OR {t}.internal <> 1)")
+                match self.dialect {
+                    Dialect::Sqlite => format!("({t}.internal IS NULL OR {t}.internal <> 1)"),
+                    Dialect::Postgres => format!("{t}.internal IS NOT TRUE"),
+                }
             }
             "projects" => {
-                any.push(format!("{t}.contact = ?1"));
-                any.push(links("contacts", "?1"));
+                any.push(format!("{t}.contact = $1"));
+                any.push(links("contacts", "$1"));
                 if level == Level::Account {
-                    any.push(format!("{t}.organization = ?2"));
-                    any.push(format!("{t}.contact IN ({contacts_of_o})"));
+                    any.push(format!("{t}.organization = $2"));
+                    any.push(contact_of_o());
                     any.push(links("contacts", contacts_of_o));
                 }
-                "1".to_owned()
+                "TRUE".to_owned()
             }
             "documents" => {
-                any.push(links("contacts", "?1"));
+                any.push(links("contacts", "$1"));
                 if level == Level::Account {
-                    any.push(links("organizations", "?2"));
+                    any.push(links("organizations", "$2"));
                     any.push(links("contacts", contacts_of_o));
                 }
                 for (parent, p) in [("cases", "pc"), ("tickets", "pt"), ("projects", "pp")] {
@@ -272,25 +461,20 @@ impl Customer {
         Some(format!("({}) AND {hard}", any.join(" OR ")))
     }
 
-    fn args(&self) -> Answer<SqliteArguments> {
-        let mut args = SqliteArguments::default();
-        args.add(self.contact)?;
-        args.add(self.organization)?;
+    /// `$1`, `$2` and `$3` of [`Customer::scope`].
+    fn args(&self) -> Vec<Param> {
         let slug = self.portal["slug"].as_str().unwrap_or_default();
         // Found with instr, not LIKE: SQLite plans a statement again each time a LIKE pattern
         // is bound.
-        args.add(format!("\"{slug}\""))?;
-        Ok(args)
+        vec![
+            Param::Id(Some(self.contact)),
+            Param::Id(self.organization),
+            Param::Text(format!("\"{slug}\"")),
+        ]
     }
 
-    async fn rows(&self, db: &SqlitePool, sql: String, more: &[i64]) -> Answer<Vec<SqliteRow>> {
-        let mut args = self.args()?;
-        for n in more {
-            args.add(*n)?;
-        }
-        Ok(sqlx::query_with(AssertSqlSafe(sql), args)
-            .fetch_all(db)
-            .await?)
+    async fn rows(&self, db: &Db, sql: String) -> Answer<Vec<Row>> {
+        db.fetch_all(AssertSqlSafe(sql), self.args()).await
     }
 }
 
@@ -300,13 +484,15 @@ impl Customer {
 #[derive(Clone, Copy)]
 enum Kind {
     Text,
+    /// A datetime field (RFC 3339 in UTC).
+    Time,
     /// A reference to a record of this table: `{id, label}`.
     Ref(&'static str),
     /// A file descriptor: `{name, size, mime_type, sha256}`.
     File,
 }
 
-use Kind::{File, Ref, Text};
+use Kind::{File, Ref, Text, Time};
 
 /// The default portal's visible fields of each module, in the module's order.
 fn view(module: &str) -> &'static [(&'static str, Kind)] {
@@ -319,7 +505,7 @@ fn view(module: &str) -> &'static [(&'static str, Kind)] {
             ("case_type", Text),
             ("contact", Ref("contacts")),
             ("resolution", Text),
-            ("resolved_at", Text),
+            ("resolved_at", Time),
         ],
         "tickets" => &[
             ("title", Text),
@@ -360,24 +546,26 @@ fn select(module: &str, scope: &str) -> String {
     sql
 }
 
-fn record(module: &str, row: &SqliteRow) -> Answer<Value> {
+fn record(module: &str, row: &Row) -> Answer<Value> {
     let mut out = Map::new();
-    out.insert("id".into(), json!(row.try_get::<Uuid, _>("id")?));
-    for header in ["number", "created_at", "updated_at"] {
-        out.insert(header.into(), json!(row.try_get::<&str, _>(header)?));
+    out.insert("id".into(), json!(row.get::<Uuid>("id")?));
+    out.insert("number".into(), json!(row.get::<&str>("number")?));
+    for header in ["created_at", "updated_at"] {
+        out.insert(header.into(), json!(row.time(header)?));
     }
     for (name, kind) in view(module) {
         let value = match kind {
-            Text => json!(row.try_get::<Option<&str>, _>(*name)?),
-            Ref(_) => match row.try_get::<Option<Uuid>, _>(*name)? {
+            Text => json!(row.get::<Option<&str>>(name)?),
+            Time => json!(row.time(name)?),
+            Ref(_) => match row.get::<Option<Uuid>>(name)? {
                 Some(id) => {
-                    let label: Option<&str> = row.try_get(format!("{name}__label").as_str())?;
+                    let label: Option<&str> = row.get(&format!("{name}__label"))?;
                     json!({ "id": id, "label": label })
                 }
                 None => Value::Null,
             },
             File => row
-                .try_get::<Option<&str>, _>(*name)?
+                .get::<Option<&str>>(name)?
                 .and_then(|s| serde_json::from_str::<Value>(s).ok())
                 .map_or(Value::Null, |f| {
                     json!({"name": f["name"], "size": f["size"], "mime_type": f["mime_type"], "sha256": f["sha256"]})
@@ -388,17 +576,17 @@ fn record(module: &str, row: &SqliteRow) -> Answer<Value> {
     Ok(Value::Object(out))
 }
 
-fn records(module: &str, rows: &[SqliteRow]) -> Answer<Vec<Value>> {
+fn records(module: &str, rows: &[Row]) -> Answer<Vec<Value>> {
     rows.iter().map(|r| record(module, r)).collect()
 }
 
 // ----------------------------------------------------------------------------------------------
 // Routes
 
-type Db = State<SqlitePool>;
+type Pool = State<Db>;
 
 async fn list(
-    State(db): Db,
+    State(db): Pool,
     headers: HeaderMap,
     Path((slug, module)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
@@ -429,15 +617,13 @@ async fn list(
             "{} ORDER BY t.updated_at DESC, t.id DESC LIMIT {per_page} OFFSET {offset}",
             select(&module, &scope)
         ),
-        &[],
     );
     let count = who.rows(
         &db,
         format!("SELECT COUNT(*) AS n FROM {module} t WHERE t.deleted_at IS NULL AND {scope}"),
-        &[],
     );
     let (rows, count) = tokio::try_join!(rows, count)?;
-    let total: i64 = count.first().map_or(Ok(0), |r| r.try_get("n"))?;
+    let total: i64 = count.first().map_or(Ok(0), |r| r.get("n"))?;
     Ok(Json(json!({
         "items": records(&module, &rows)?,
         "total": total,
@@ -451,7 +637,7 @@ fn record_id(id: &str) -> Answer<Uuid> {
 }
 
 async fn read(
-    State(db): Db,
+    State(db): Pool,
     headers: HeaderMap,
     Path((slug, module, id)): Path<(String, String, String)>,
 ) -> Answer<Response> {
@@ -461,14 +647,14 @@ async fn read(
         return Err(Fail::NotFound);
     }
     let scope = who.scope(&module, "t").ok_or(Fail::NotFound)?;
-    let sql = format!("{} AND t.id = ?4", select(&module, &scope));
-    let mut args = who.args()?;
-    args.add(id)?;
-    let row = sqlx::query_with(AssertSqlSafe(sql), args)
-        .fetch_optional(&db)
+    let sql = format!("{} AND t.id = $4", select(&module, &scope));
+    let mut args = who.args();
+    args.push(Param::Id(Some(id)));
+    let row = db
+        .fetch_optional(AssertSqlSafe(sql), args)
         .await?
         .ok_or(Fail::NotFound)?;
-    let etag = format!("\"{}\"", row.try_get::<i64, _>("version")?);
+    let etag = format!("\"{}\"", row.get::<i64>("version")?);
     let mut response = Json(record(&module, &row)?).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);
@@ -477,7 +663,7 @@ async fn read(
 }
 
 async fn comments(
-    State(db): Db,
+    State(db): Pool,
     headers: HeaderMap,
     Path((slug, module, id)): Path<(String, String, String)>,
 ) -> Answer<Json<Value>> {
@@ -487,70 +673,67 @@ async fn comments(
         return Err(Fail::NotFound);
     }
     let scope = who.scope(&module, "t").ok_or(Fail::NotFound)?;
-    let mut args = who.args()?;
-    args.add(id)?;
+    let mut args = who.args();
+    args.push(Param::Id(Some(id)));
     let sql =
-        format!("SELECT 1 FROM {module} t WHERE t.id = ?4 AND t.deleted_at IS NULL AND {scope}");
-    sqlx::query_with(AssertSqlSafe(sql), args)
-        .fetch_optional(&db)
+        format!("SELECT 1 FROM {module} t WHERE t.id = $4 AND t.deleted_at IS NULL AND {scope}");
+    db.fetch_optional(AssertSqlSafe(sql), args)
         .await?
         .ok_or(Fail::NotFound)?;
-    let rows = sqlx::query(
-        "SELECT m.id, m.body, m.body_html, m.internal, m.author_user, u.name AS user_label, \
-         m.author_contact, k.label AS contact_label, k.deleted_at IS NOT NULL AS contact_deleted, \
-         m.created_at \
-         FROM comments m LEFT JOIN staff_users u ON u.id = m.author_user \
-         LEFT JOIN contacts k ON k.id = m.author_contact \
-         WHERE m.module = ?1 AND m.record_id = ?2 AND m.internal = 0 \
-         ORDER BY m.created_at, m.id",
-    )
-    .bind(&module)
-    .bind(id)
-    .fetch_all(&db)
-    .await?;
+    let rows = db
+        .fetch_all(
+            "SELECT m.id, m.body, m.body_html, m.internal, m.author_user, u.name AS user_label, \
+             m.author_contact, k.label AS contact_label, \
+             k.deleted_at IS NOT NULL AS contact_deleted, m.created_at \
+             FROM comments m LEFT JOIN staff_users u ON u.id = m.author_user \
+             LEFT JOIN contacts k ON k.id = m.author_contact \
+             WHERE m.module = $1 AND m.record_id = $2 AND NOT m.internal \
+             ORDER BY m.created_at, m.id",
+            vec![Param::Text(module), Param::Id(Some(id))],
+        )
+        .await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let author = row
-            .try_get::<Option<Uuid>, _>("author_user")?
+            .get::<Option<Uuid>>("author_user")?
             .map(|id| {
-                Ok::<_, Fail>(
-                    json!({"id": id, "label": row.try_get::<Option<&str>, _>("user_label")?}),
-                )
+                Ok::<_, Fail>(json!({"id": id, "label": row.get::<Option<&str>>("user_label")?}))
             })
             .transpose()?;
         let author_ext = row
-            .try_get::<Option<Uuid>, _>("author_contact")?
+            .get::<Option<Uuid>>("author_contact")?
             .map(|id| {
                 Ok::<_, Fail>(json!({
                     "id": id,
-                    "label": row.try_get::<Option<&str>, _>("contact_label")?,
-                    "deleted": row.try_get::<Option<bool>, _>("contact_deleted")?.unwrap_or(false),
+                    "label": row.get::<Option<&str>>("contact_label")?,
+                    "deleted": row.get::<Option<bool>>("contact_deleted")?.unwrap_or(false),
                 }))
             })
             .transpose()?;
         items.push(json!({
-            "id": row.try_get::<Uuid, _>("id")?.to_string(),
-            "body": row.try_get::<&str, _>("body")?,
-            "body_html": row.try_get::<&str, _>("body_html")?,
-            "internal": row.try_get::<bool, _>("internal")?,
+            "id": row.get::<Uuid>("id")?.to_string(),
+            "body": row.get::<&str>("body")?,
+            "body_html": row.get::<&str>("body_html")?,
+            "internal": row.get::<bool>("internal")?,
             "author": author,
             "author_ext": author_ext,
-            "created_at": row.try_get::<&str, _>("created_at")?,
+            "created_at": row.time("created_at")?,
         }));
     }
     Ok(Json(json!({ "items": items })))
 }
 
-async fn me(State(db): Db, headers: HeaderMap, Path(slug): Path<String>) -> Answer<Json<Value>> {
+async fn me(State(db): Pool, headers: HeaderMap, Path(slug): Path<String>) -> Answer<Json<Value>> {
     let who = customer(&db, &headers, &slug).await?;
     let row = &who.row;
     let mut out = Map::new();
     out.insert("id".into(), json!(who.contact));
-    for header in ["number", "created_at", "updated_at"] {
-        out.insert(header.into(), json!(row.try_get::<&str, _>(header)?));
+    out.insert("number".into(), json!(row.get::<&str>("number")?));
+    for header in ["created_at", "updated_at"] {
+        out.insert(header.into(), json!(row.time(header)?));
     }
     for field in PROFILE {
-        out.insert(field.into(), json!(row.try_get::<Option<&str>, _>(field)?));
+        out.insert(field.into(), json!(row.get::<Option<&str>>(field)?));
     }
     Ok(Json(Value::Object(out)))
 }
@@ -607,106 +790,154 @@ fn slices(picklist: &[(&str, &str)], buckets: &[(Option<String>, Value)], unit: 
     Value::Array(out)
 }
 
-fn buckets(rows: &[SqliteRow], hours: bool) -> Answer<Vec<(Option<String>, Value)>> {
+fn buckets(rows: &[Row], hours: bool) -> Answer<Vec<(Option<String>, Value)>> {
     rows.iter()
         .map(|r| {
             let value = if hours {
-                let h = r.try_get::<Option<f64>, _>("v")?.unwrap_or(0.0);
+                let h = r.get::<Option<f64>>("v")?.unwrap_or(0.0);
                 json!((h * 10.0).round() / 10.0)
             } else {
-                json!(r.try_get::<i64, _>("v")?)
+                json!(r.get::<i64>("v")?)
             };
-            Ok((r.try_get("bucket")?, value))
+            Ok((r.get("bucket")?, value))
         })
         .collect()
 }
 
-async fn home(State(db): Db, headers: HeaderMap, Path(slug): Path<String>) -> Answer<Json<Value>> {
+/// What one widget of the home shows.
+enum Part<'a> {
+    Chart(&'a str, Value),
+    Recent(&'a str, Value),
+    Representative(Value),
+    Nothing,
+}
+
+/// The figures of one home widget; `cases` is the customer's scope of cases.
+async fn part<'a>(
+    db: &Db,
+    who: &Customer,
+    widget: &'a str,
+    cases: Option<&str>,
+) -> Answer<Part<'a>> {
+    Ok(match widget {
+        "open_cases_by_priority" if who.shows("cases", &["priority", "status"]) => {
+            let Some(scope) = cases else {
+                return Ok(Part::Nothing);
+            };
+            let sql = format!(
+                "SELECT t.priority AS bucket, COUNT(*) AS v FROM cases t \
+                 WHERE t.deleted_at IS NULL AND {scope} \
+                 AND (t.status IS NULL OR t.status <> 'Resolved') \
+                 AND (t.status IS NULL OR t.status <> 'Closed') GROUP BY t.priority"
+            );
+            let rows = who.rows(db, sql).await?;
+            Part::Chart(
+                widget,
+                slices(&CASE_PRIORITIES, &buckets(&rows, false)?, false),
+            )
+        }
+        "case_resolution_time_by_priority" if who.shows("cases", &["priority", "resolved_at"]) => {
+            let Some(scope) = cases else {
+                return Ok(Part::Nothing);
+            };
+            // The product's expressions (`average_hours_by`).
+            let hours = match who.dialect {
+                Dialect::Sqlite => {
+                    "AVG((julianday(t.resolved_at) - julianday(t.created_at)) * 24.0)"
+                }
+                Dialect::Postgres => {
+                    "(AVG(EXTRACT(EPOCH FROM (t.resolved_at - t.created_at)) / 3600.0))::float8"
+                }
+            };
+            let sql = format!(
+                "SELECT t.priority AS bucket, {hours} AS v \
+                 FROM cases t WHERE t.deleted_at IS NULL AND t.resolved_at IS NOT NULL \
+                 AND {scope} GROUP BY t.priority"
+            );
+            let rows = who.rows(db, sql).await?;
+            Part::Chart(
+                widget,
+                slices(&CASE_PRIORITIES, &buckets(&rows, true)?, true),
+            )
+        }
+        "projects_by_status" if who.shows("projects", &["status"]) => {
+            let Some(scope) = who.scope("projects", "t") else {
+                return Ok(Part::Nothing);
+            };
+            let sql = format!(
+                "SELECT t.status AS bucket, COUNT(*) AS v FROM projects t \
+                 WHERE t.deleted_at IS NULL AND {scope} GROUP BY t.status"
+            );
+            let rows = who.rows(db, sql).await?;
+            Part::Chart(
+                widget,
+                slices(&PROJECT_STATUSES, &buckets(&rows, false)?, false),
+            )
+        }
+        "recent_cases" | "recent_tickets" | "recent_faqs" | "recent_documents" => {
+            let module = &widget["recent_".len()..];
+            let items = match who.scope(module, "t") {
+                Some(scope) => {
+                    let sql = format!(
+                        "{} ORDER BY t.updated_at DESC, t.id DESC LIMIT 5",
+                        select(module, &scope)
+                    );
+                    Value::Array(records(module, &who.rows(db, sql).await?)?)
+                }
+                None => json!([]),
+            };
+            Part::Recent(module, items)
+        }
+        "account_representatives" => {
+            let Some(org) = who.organization else {
+                return Ok(Part::Nothing);
+            };
+            let row = db
+                .fetch_optional(
+                    "SELECT u.name, u.email, u.phone FROM organizations o \
+                     JOIN staff_users u ON u.id = o.assigned_to \
+                     WHERE o.id = $1 AND o.deleted_at IS NULL AND u.active",
+                    vec![Param::Id(Some(org))],
+                )
+                .await?;
+            match row {
+                Some(u) => Part::Representative(json!({
+                    "name": u.get::<&str>("name")?,
+                    "email": u.get::<&str>("email")?,
+                    "phone": u.get::<Option<&str>>("phone")?,
+                })),
+                None => Part::Nothing,
+            }
+        }
+        _ => Part::Nothing,
+    })
+}
+
+async fn home(
+    State(db): Pool,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Answer<Json<Value>> {
     let who = customer(&db, &headers, &slug).await?;
     let layout = &who.portal["home"];
     let widgets: Vec<&str> = layout["widgets"]
         .as_array()
         .map(|w| w.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    let cases = who.scope("cases", "t");
     let mut charts = Map::new();
     let mut recent = Map::new();
     let mut representatives = Vec::new();
-    let cases = who.scope("cases", "t");
     for widget in &widgets {
-        match *widget {
-            "open_cases_by_priority" if who.shows("cases", &["priority", "status"]) => {
-                let Some(scope) = &cases else { continue };
-                let sql = format!(
-                    "SELECT t.priority AS bucket, COUNT(*) AS v FROM cases t \
-                     WHERE t.deleted_at IS NULL AND {scope} \
-                     AND (t.status IS NULL OR t.status <> 'Resolved') \
-                     AND (t.status IS NULL OR t.status <> 'Closed') GROUP BY t.priority"
-                );
-                let rows = who.rows(&db, sql, &[]).await?;
-                let chart = slices(&CASE_PRIORITIES, &buckets(&rows, false)?, false);
-                charts.insert("open_cases_by_priority".into(), chart);
+        match part(&db, &who, widget, cases.as_deref()).await? {
+            Part::Chart(name, chart) => {
+                charts.insert(name.into(), chart);
             }
-            "case_resolution_time_by_priority"
-                if who.shows("cases", &["priority", "resolved_at"]) =>
-            {
-                let Some(scope) = &cases else { continue };
-                let sql = format!(
-                    "SELECT t.priority AS bucket, \
-                     AVG((julianday(t.resolved_at) - julianday(t.created_at)) * 24.0) AS v \
-                     FROM cases t WHERE t.deleted_at IS NULL AND t.resolved_at IS NOT NULL \
-                     AND {scope} GROUP BY t.priority"
-                );
-                let rows = who.rows(&db, sql, &[]).await?;
-                let chart = slices(&CASE_PRIORITIES, &buckets(&rows, true)?, true);
-                charts.insert("case_resolution_time_by_priority".into(), chart);
-            }
-            "projects_by_status" if who.shows("projects", &["status"]) => {
-                let Some(scope) = who.scope("projects", "t") else {
-                    continue;
-                };
-                let sql = format!(
-                    "SELECT t.status AS bucket, COUNT(*) AS v FROM projects t \
-                     WHERE t.deleted_at IS NULL AND {scope} GROUP BY t.status"
-                );
-                let rows = who.rows(&db, sql, &[]).await?;
-                let chart = slices(&PROJECT_STATUSES, &buckets(&rows, false)?, false);
-                charts.insert("projects_by_status".into(), chart);
-            }
-            "recent_cases" | "recent_tickets" | "recent_faqs" | "recent_documents" => {
-                let module = &widget["recent_".len()..];
-                let items = match who.scope(module, "t") {
-                    Some(scope) => {
-                        let sql = format!(
-                            "{} ORDER BY t.updated_at DESC, t.id DESC LIMIT 5",
-                            select(module, &scope)
-                        );
-                        Value::Array(records(module, &who.rows(&db, sql, &[]).await?)?)
-                    }
-                    None => json!([]),
-                };
+            Part::Recent(module, items) => {
                 recent.insert(module.into(), items);
             }
-            "account_representatives" => {
-                let Some(org) = who.organization else {
-                    continue;
-                };
-                let row = sqlx::query(
-                    "SELECT u.name, u.email, u.phone FROM organizations o \
-                     JOIN staff_users u ON u.id = o.assigned_to \
-                     WHERE o.id = ?1 AND o.deleted_at IS NULL AND u.active = 1",
-                )
-                .bind(org)
-                .fetch_optional(&db)
-                .await?;
-                if let Some(u) = row {
-                    representatives.push(json!({
-                        "name": u.try_get::<&str, _>("name")?,
-                        "email": u.try_get::<&str, _>("email")?,
-                        "phone": u.try_get::<Option<&str>, _>("phone")?,
-                    }));
-                }
-            }
-            _ => {}
+            Part::Representative(user) => representatives.push(user),
+            Part::Nothing => {}
         }
     }
     let announcement = layout["announcement"].as_str().unwrap_or_default();
@@ -718,7 +949,7 @@ async fn home(State(db): Db, headers: HeaderMap, Path(slug): Path<String>) -> An
         };
         let name = [PROFILE[0], PROFILE[1]]
             .into_iter()
-            .find_map(|f| who.row.try_get::<Option<&str>, _>(f).ok().flatten())
+            .find_map(|f| who.row.get::<Option<&str>>(f).ok().flatten())
             .unwrap_or_default();
         if name.is_empty() {
             part.to_owned()
@@ -764,19 +995,56 @@ async fn home(State(db): Db, headers: HeaderMap, Path(slug): Path<String>) -> An
 // ----------------------------------------------------------------------------------------------
 // Serving
 
+const USAGE: &str = "usage: atrium-bench-floor (--data-dir DIR | --database-url URL) [--bind ADDR]";
+
+/// The database URL (`--database-url`, or the SQLite file of `--data-dir`) and the address.
 fn arguments() -> Result<(String, String), String> {
-    let mut data_dir = None;
+    let mut url = None;
     let mut bind = "127.0.0.1:0".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--data-dir" => data_dir = args.next(),
-            "--bind" => bind = args.next().ok_or("--bind needs an address")?,
-            other => return Err(format!("unknown argument {other}")),
+        let value = args.next().ok_or(USAGE)?;
+        let given = match arg.as_str() {
+            "--data-dir" => url.replace(format!("sqlite://{value}/atrium.db")),
+            "--database-url" => url.replace(value),
+            "--bind" => {
+                bind = value;
+                None
+            }
+            other => return Err(format!("unknown argument {other}; {USAGE}")),
+        };
+        if given.is_some() {
+            return Err(format!("one database only; {USAGE}"));
         }
     }
-    let data_dir = data_dir.ok_or("usage: atrium-bench-floor --data-dir DIR [--bind ADDR]")?;
-    Ok((format!("sqlite://{data_dir}/atrium.db"), bind))
+    Ok((url.ok_or(USAGE)?, bind))
+}
+
+/// The product's connection settings (`Db::connect`), without creating or migrating anything.
+async fn connect(url: &str) -> Result<Db, Box<dyn std::error::Error>> {
+    if url.starts_with("sqlite:") {
+        let options = SqliteConnectOptions::from_str(url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32768")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let pool = PgPoolOptions::new()
+            .max_connections(20)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(PgConnectOptions::from_str(url)?)
+            .await?;
+        Ok(Db::Postgres(pool))
+    } else {
+        Err("the database URL must start with sqlite:// or postgres://".into())
+    }
 }
 
 async fn shutdown() {
@@ -804,18 +1072,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (url, bind) = arguments()?;
-    // The product's connection settings, without creating or migrating anything.
-    let options = SqliteConnectOptions::from_str(&url)?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", "-32768")
-        .pragma("temp_store", "memory");
-    let db = SqlitePoolOptions::new()
-        .max_connections(8)
-        .min_connections(1)
-        .connect_with(options)
-        .await?;
+    let db = connect(&url).await?;
     let app = Router::new()
         .route("/api/v1/portal/{slug}/records/{module}", get(list))
         .route("/api/v1/portal/{slug}/records/{module}/{id}", get(read))
