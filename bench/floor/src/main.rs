@@ -925,11 +925,18 @@ async fn home(
         .map(|w| w.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let cases = who.scope("cases", "t");
+    // The widgets are read at once, each on its own connection, as the product reads them.
+    let parts = futures::future::try_join_all(
+        widgets
+            .iter()
+            .map(|widget| part(&db, &who, widget, cases.as_deref())),
+    )
+    .await?;
     let mut charts = Map::new();
     let mut recent = Map::new();
     let mut representatives = Vec::new();
-    for widget in &widgets {
-        match part(&db, &who, widget, cases.as_deref()).await? {
+    for part in parts {
+        match part {
             Part::Chart(name, chart) => {
                 charts.insert(name.into(), chart);
             }
