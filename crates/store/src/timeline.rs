@@ -339,19 +339,37 @@ struct JsonShaped(
     Flag,
 );
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Flag {
-    Bool(bool),
-    Int(i64),
-}
+/// A flag as either database writes it: `true`/`false` or 1/0. (An untagged enum would try
+/// a boolean first and build an error for every 0 and 1 it then read as a number.)
+struct Flag(bool);
 
 impl Flag {
     fn yes(self) -> bool {
-        match self {
-            Flag::Bool(yes) => yes,
-            Flag::Int(n) => n != 0,
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean or an integer")
+            }
+            fn visit_bool<E>(self, yes: bool) -> std::result::Result<Flag, E> {
+                Ok(Flag(yes))
+            }
+            fn visit_i64<E>(self, n: i64) -> std::result::Result<Flag, E> {
+                Ok(Flag(n != 0))
+            }
+            fn visit_u64<E>(self, n: u64) -> std::result::Result<Flag, E> {
+                Ok(Flag(n != 0))
+            }
         }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -375,5 +393,18 @@ impl JsonShaped {
             contact_label: contact,
             contact_deleted: gone.yes(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flag;
+
+    #[test]
+    fn a_flag_reads_as_either_database_writes_it() {
+        let flags: Vec<Flag> = serde_json::from_str("[true, false, 1, 0]").expect("flags");
+        let flags: Vec<bool> = flags.into_iter().map(Flag::yes).collect();
+        assert_eq!(flags, [true, false, true, false]);
+        assert!(serde_json::from_str::<Flag>("\"yes\"").is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
@@ -20,6 +21,19 @@ fluent_templates::static_loader! {
 
 /// The languages the pages speak, as `language` values and `Accept-Language` tags.
 pub const LANGUAGES: &[&str] = &["en", "de"];
+
+/// The texts without arguments each language has been asked for (or `None` where no catalog
+/// has the key), one map per entry of [`LANGUAGES`]. The loader negotiates the language and
+/// searches its bundles on every lookup, and a page asks for dozens of texts; such a text
+/// never changes while the binary runs. Keys come from the code and the metadata, so the
+/// maps stay small; the bound only keeps a key made from data from growing one.
+static PLAIN: LazyLock<Vec<RwLock<Texts>>> =
+    LazyLock::new(|| LANGUAGES.iter().map(|_| RwLock::default()).collect());
+
+const PLAIN_MAX: usize = 4096;
+
+/// One language's kept texts by key.
+type Texts = HashMap<Box<str>, Option<Arc<str>>>;
 
 /// A language the pages speak; texts of a page come from it.
 #[derive(Debug, Clone)]
@@ -76,29 +90,59 @@ impl Tr {
 
     /// The text `key`.
     pub fn t(&self, key: &str) -> String {
-        LOCALES.lookup(&self.lang, key)
+        match self.plain(key) {
+            Some(text) => text.to_string(),
+            None => LOCALES.lookup(&self.lang, key),
+        }
+    }
+
+    /// The text `key` without arguments, if a catalog has it; looked up once per language
+    /// (see [`PLAIN`]).
+    fn plain(&self, key: &str) -> Option<Arc<str>> {
+        let Some(cache) = LANGUAGES
+            .iter()
+            .position(|l| *l == self.lang.language.as_str())
+            .and_then(|slot| PLAIN.get(slot))
+        else {
+            return self.lookup_plain(key);
+        };
+        if let Ok(texts) = cache.read()
+            && let Some(text) = texts.get(key)
+        {
+            return text.clone();
+        }
+        let text = self.lookup_plain(key);
+        if let Ok(mut texts) = cache.write()
+            && texts.len() < PLAIN_MAX
+        {
+            texts.insert(key.into(), text.clone());
+        }
+        text
+    }
+
+    fn lookup_plain(&self, key: &str) -> Option<Arc<str>> {
+        LOCALES
+            .try_lookup_complete(&self.lang, key, None)
+            .map(Arc::from)
     }
 
     /// The name of a module (`module-cases`), else the metadata's `fallback`: modules an
     /// admin adds have no text in the catalogs.
     pub fn module_label(&self, module: &str, fallback: &str) -> String {
-        LOCALES
-            .try_lookup_complete(&self.lang, &format!("module-{module}"), None)
-            .unwrap_or_else(|| fallback.to_owned())
+        self.plain(&format!("module-{module}"))
+            .map_or_else(|| fallback.to_owned(), |text| text.to_string())
     }
 
     /// The name of one record of a module (`module-one-cases`: "case"), else `fallback`.
     pub fn module_one(&self, module: &str, fallback: &str) -> String {
-        LOCALES
-            .try_lookup_complete(&self.lang, &format!("module-one-{module}"), None)
-            .unwrap_or_else(|| fallback.to_owned())
+        self.plain(&format!("module-one-{module}"))
+            .map_or_else(|| fallback.to_owned(), |text| text.to_string())
     }
 
     /// The label of a field (`field-priority`), else the metadata's `fallback`.
     pub fn field_label(&self, field: &str, fallback: &str) -> String {
-        LOCALES
-            .try_lookup_complete(&self.lang, &format!("field-{field}"), None)
-            .unwrap_or_else(|| fallback.to_owned())
+        self.plain(&format!("field-{field}"))
+            .map_or_else(|| fallback.to_owned(), |text| text.to_string())
     }
 
     /// The text `key` with one argument.
@@ -196,6 +240,30 @@ pub enum Arg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_kept_per_language_are_the_catalogs_own() {
+        let en = Tr::default();
+        let de = Tr::of("de-AT").expect("German");
+        for _ in 0..2 {
+            assert_eq!(en.t("yes"), LOCALES.lookup(&langid!("en"), "yes"));
+            assert_eq!(de.t("yes"), LOCALES.lookup(&langid!("de"), "yes"));
+        }
+        assert_ne!(en.t("yes"), de.t("yes"));
+        let kept = |slot: usize, key: &str| {
+            PLAIN[slot]
+                .read()
+                .map(|texts| texts.contains_key(key))
+                .unwrap_or(false)
+        };
+        assert!(kept(0, "yes") && kept(1, "yes"));
+        assert_eq!(de.field_label("no_such_field", "Fallback"), "Fallback");
+        assert_eq!(
+            de.field_label("priority", "x"),
+            LOCALES.lookup(&langid!("de"), "field-priority")
+        );
+        assert!(kept(1, "field-no_such_field"), "a missing text is kept too");
+    }
 
     #[test]
     fn the_browser_language_is_taken_when_spoken() {
