@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Benchmarks the customer portal's read API of a release build against a floor: a minimal
 # server (bench/floor, `atrium-bench-floor`) that answers the same requests with hand-written
-# SQL against the same SQLite file.
+# SQL against the same database (SQLite, or PostgreSQL with DATABASE=postgres).
 #
 # Usage: bench/portal_api.sh
+#        DATABASE=postgres bench/portal_api.sh
 #
 # Environment:
+#   DATABASE=sqlite   sqlite: a database file in the temporary data directory;
+#                     postgres: a fresh database (atrium_bench_<pid>) on PG_HOST, dropped on exit
+#   PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=postgres
+#                     the PostgreSQL server (trust or PGPASSWORD authentication)
 #   SCALE=100000      organizations to seed (~10 cases each, so about a million cases)
 #   DURATION=10s      length of each measured wrk run
 #   WARMUP=2s         length of the unmeasured wrk run before each server's first measurement
 #                     of an endpoint (0 to skip)
 #   TIMEOUT=30s       wrk's timeout for one response (slower ones count as errors)
 #   CONNS="1 32 256"  the connection counts each portal read is measured at (targets: at 32)
-#   KEEP_DATA=1       keep the temporary data directory (its path is printed)
-#   REUSE_DATA=DIR    measure an existing data directory (seeded earlier) instead of seeding
+#   KEEP_DATA=1       keep the temporary data directory and the PostgreSQL database (both
+#                     are printed)
+#   REUSE_DATA=DIR    SQLite: measure an existing data directory (seeded earlier) instead of
+#                     seeding
+#   REUSE_DB=NAME     PostgreSQL: measure an existing database on PG_HOST (seeded earlier, e.g.
+#                     kept with KEEP_DATA=1) instead of seeding; it is not dropped
 #   CARGO_TARGET_DIR  honoured when locating the binaries (default: target)
 #
 # Everything runs against 127.0.0.1 on ports chosen by the OS. See bench/README.md.
@@ -28,6 +37,10 @@ WARMUP="${WARMUP:-2s}"
 TIMEOUT="${TIMEOUT:-30s}"
 CONNS="${CONNS:-1 32 256}"
 KEEP_DATA="${KEEP_DATA:-0}"
+DATABASE="${DATABASE:-sqlite}"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+PG_USER="${PG_USER:-postgres}"
 LUA="$ROOT/bench/wrk/staff.lua"
 ADMIN_EMAIL="bench-admin@example.com"
 ADMIN_PASSWORD="bench-admin-password"
@@ -43,10 +56,24 @@ now() { python3 -c 'import time; print(f"{time.time():.3f}")'; }
 # The benchmark must use only its own temporary database and settings.
 unset DATABASE_URL
 for name in $(compgen -e | grep '^ATRIUM_' || true); do unset "$name"; done
+case "$DATABASE" in
+    sqlite)
+        DB_LABEL="SQLite"
+        [ -z "${REUSE_DB:-}" ] || die "REUSE_DB is for DATABASE=postgres (REUSE_DATA for SQLite)"
+        ;;
+    postgres)
+        DB_LABEL="PostgreSQL"
+        [ -z "${REUSE_DATA:-}" ] || die "REUSE_DATA is for SQLite; name the database with REUSE_DB"
+        ;;
+    *) die "DATABASE must be sqlite or postgres, not '$DATABASE'" ;;
+esac
 
 # --- tools -------------------------------------------------------------------------------
 command -v python3 >/dev/null || die "python3 is required"
 command -v curl >/dev/null || die "curl is required"
+if [ "$DATABASE" = postgres ]; then
+    command -v psql >/dev/null || die "psql is required for DATABASE=postgres"
+fi
 if ! command -v wrk >/dev/null; then
     log "installing wrk"
     SUDO=""
@@ -71,6 +98,10 @@ FLOOR_BIN="${CARGO_TARGET_DIR:-target}/release/atrium-bench-floor"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/atrium-portal-bench.XXXXXX")"
 DATA="$WORK/data"
 PIDS=()
+PG_DB=""      # the database this run created (dropped on exit)
+
+# pg SQL → runs one statement on the server's `postgres` database.
+pg() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt -c "$1"; }
 
 stop_pid() {
     local pid="$1"
@@ -90,6 +121,14 @@ cleanup() {
     for pid in "${PIDS[@]}"; do
         stop_pid "$pid"
     done
+    if [ -n "$PG_DB" ]; then
+        if [ "$KEEP_DATA" = 1 ]; then
+            log "kept the database $PG_DB on $PG_HOST:$PG_PORT (REUSE_DB=$PG_DB measures it again)"
+        else
+            pg "DROP DATABASE IF EXISTS \"$PG_DB\"" >/dev/null 2>&1 \
+                || log "could not drop the database $PG_DB"
+        fi
+    fi
     if [ "$KEEP_DATA" = 1 ]; then
         log "kept $WORK"
     else
@@ -100,13 +139,38 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ -n "${REUSE_DATA:-}" ]; then
-    DATA="$REUSE_DATA"
-    log "measuring the existing data in $DATA (no seeding)"
+if [ "$DATABASE" = postgres ]; then
+    if [ -n "${REUSE_DB:-}" ]; then
+        DB_NAME="$REUSE_DB"
+        pg "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1 \
+            || die "no database $DB_NAME on $PG_HOST:$PG_PORT"
+    else
+        PG_DB="atrium_bench_$$"
+        DB_NAME="$PG_DB"
+        log "PostgreSQL: a fresh database $PG_DB on $PG_HOST:$PG_PORT"
+        pg "CREATE DATABASE \"$PG_DB\"" >/dev/null || { PG_DB=""; die "cannot create the database"; }
+    fi
+    # Every atrium command below (seed, admin, serve) and the floor use it.
+    export DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$DB_NAME"
+fi
+# The PostgreSQL server's main process, if it runs here and its pid file can be read: the CPU
+# ratios then count the database's work too (see work_ticks).
+PG_POSTMASTER=""
+if [ "$DATABASE" = postgres ]; then
+    PG_POSTMASTER="$(head -n 1 "$(pg "SHOW data_directory")/postmaster.pid" 2>/dev/null || true)"
+    if [ -z "$PG_POSTMASTER" ] || [ ! -r "/proc/$PG_POSTMASTER/stat" ]; then
+        PG_POSTMASTER=""
+        log "WARNING: PostgreSQL's processes are not readable here; CPU counts the servers only"
+    fi
+fi
+
+if [ -n "${REUSE_DATA:-}" ] || [ -n "${REUSE_DB:-}" ]; then
+    [ -z "${REUSE_DATA:-}" ] || DATA="$REUSE_DATA"
+    log "measuring the existing data in ${REUSE_DB:-$DATA} (no seeding)"
     SEED_WALL="(reused)"
     SEED_SUMMARY="existing data"
 else
-log "seeding --scale $SCALE"
+log "seeding --scale $SCALE ($DB_LABEL)"
 seed_start="$(now)"
 # (sqlx's slow-statement warnings about the bulk inserts are expected at large scales.)
 RUST_LOG="${RUST_LOG:-warn,sqlx::query=error}" "$BIN" seed --scale "$SCALE" --data-dir "$DATA" \
@@ -223,7 +287,11 @@ ENDPOINTS=(
 )
 
 log "starting the floor"
-start floor "$FLOOR_BIN" --bind 127.0.0.1:0 --data-dir "$DATA"
+if [ "$DATABASE" = postgres ]; then
+    start floor "$FLOOR_BIN" --bind 127.0.0.1:0 --database-url "$DATABASE_URL"
+else
+    start floor "$FLOOR_BIN" --bind 127.0.0.1:0 --data-dir "$DATA"
+fi
 FLOOR="$STARTED"
 FLOOR_PID="$STARTED_PID"
 
@@ -287,12 +355,40 @@ FAILED=0
 # queries still running for requests that wrk gave up on do not slow the next run; at most
 # 120 s.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# backend_ticks: the CPU time of the live backends of the benchmark's database (PostgreSQL).
+backend_ticks() {
+    local total=0 pid backends
+    if [ "$DATABASE" = postgres ]; then
+        backends="SELECT pid FROM pg_stat_activity WHERE datname = '$DB_NAME'"
+        for pid in $(pg "$backends AND backend_type = 'client backend'"); do
+            total=$((total + $(cpu_ticks "$pid")))
+        done
+    fi
+    echo "$total"
+}
+# work_ticks PID: the CPU time of the server and, on PostgreSQL, of the whole database server
+# (the work SQLite does inside the server's process): the postmaster's own time and that of
+# its children, live and exited. The exited ones count: a connection whose request wrk gives up
+# on at the end of a run is closed, its backend gone. Only one server gets requests at a time,
+# so the database's work over a run is that server's (other use of the same PostgreSQL shows).
+work_ticks() {
+    local total child
+    total="$(cpu_ticks "$1")"
+    if [ -n "$PG_POSTMASTER" ]; then
+        for child in $(pgrep -P "$PG_POSTMASTER"); do
+            total=$((total + $(cpu_ticks "$child")))
+        done
+        # utime + stime + the children it has reaped (cutime + cstime)
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$PG_POSTMASTER/stat")))
+    fi
+    echo "$total"
+}
 settle() {
     local before after
     for _ in $(seq 120); do
-        before="$(cpu_ticks "$1")"
+        before=$(($(cpu_ticks "$1") + $(backend_ticks)))
         sleep 1
-        after="$(cpu_ticks "$1")"
+        after=$(($(cpu_ticks "$1") + $(backend_ticks)))
         [ $((after - before)) -le 5 ] && return 0
     done
     log "WARNING: the server was still busy 120 s after the run"
@@ -311,11 +407,13 @@ run() {
     out="$WORK/wrk.$(wc -l <"$RESULTS").$server.txt"
     log "$server: $name, $conns connection(s), $duration"
     local cpu_before cpu_after
-    cpu_before="$(cpu_ticks "$pid")"
+    cpu_before="$(work_ticks "$pid")"
     BENCH_TOKEN="$TOKEN" BENCH_METHOD=GET BENCH_BODY="" \
         wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$TIMEOUT" --latency -s "$LUA" "$base$path" \
         >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
-    cpu_after="$(cpu_ticks "$pid")"
+    # (after the connections that wrk left have closed)
+    sleep 0.3
+    cpu_after="$(work_ticks "$pid")"
     local line
     line="$(grep '^BENCH ' "$out")" || die "no summary from wrk"
     field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$line"; }
@@ -411,17 +509,24 @@ stop_pid "$STARTED_PID"
 
 # --- report ------------------------------------------------------------------------------
 echo
-echo "seed --scale $SCALE: ${SEED_WALL}s wall ($SEED_SUMMARY)"
+echo "database: $DB_LABEL"
+echo "seed --scale $SCALE ($DB_LABEL): ${SEED_WALL}s wall ($SEED_SUMMARY)"
 echo "customer: 1 contact of an organization; case $CASE_ID with 2 public comments and 1 internal (more from earlier runs on reused data)"
 echo "answers: $([ "$MISMATCHES" = 0 ] && echo "the product and the floor return the same JSON for every endpoint" || echo "$MISMATCHES endpoint(s) differ, see above")"
 echo "wrk runs: $DURATION each, $(nproc 2>/dev/null || echo '?') CPU(s) shared by wrk and the server; load average before: $LOAD_BEFORE"
 echo "targets at 32 connections: product req/s >= $MIN_RATIO x the floor's, product p99 < $MAX_P99_MS ms"
-echo "(CPU: the floor's server CPU time per request over the product's, the same ratio by work done)"
+if [ -n "$PG_POSTMASTER" ]; then
+    echo "(CPU: the floor's CPU time per request over the product's, each server's with PostgreSQL's"
+    echo " during its runs: the same ratio by work done)"
+else
+    echo "(CPU: the floor's server CPU time per request over the product's, the same ratio by work done)"
+fi
 echo
-python3 - "$RESULTS" "$MIN_RATIO" "$MAX_P99_MS" <<'EOF'
+python3 - "$RESULTS" "$MIN_RATIO" "$MAX_P99_MS" "$DB_LABEL" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 min_ratio, max_p99 = float(sys.argv[2]), float(sys.argv[3])
+database = sys.argv[4]
 runs = {}
 order = []
 for name, conns, server, rps, p50, p99, non2xx, errors, requests, p999, cpu in rows:
@@ -440,6 +545,7 @@ def cells(r):
     if r[1] >= 100:
         return f"{r[0]:>9.1f} {r[1]:>7.1f} {r[2]:>7.1f} {r[5]:>7.1f}"
     return f"{r[0]:>9.1f} {r[1]:>7.2f} {r[2]:>7.2f} {r[5]:>7.2f}"
+print(f"{database}:")
 head = (f"{'endpoint':<20} {'conns':>5} | {'product':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | "
         f"{'floor':>9} {'p50':>7} {'p99':>7} {'p99.9':>7} | {'ratio':>5} {'CPU':>5}  target")
 print(head)
@@ -472,7 +578,9 @@ EOF
 
 echo
 echo "pages against the API calls they render, each pair measured back to back (32 connections;"
-echo "target: page req/s >= 0.67 x the API's; server CPU per request beside it)"
+CPU_OF="server CPU"
+[ -n "$PG_POSTMASTER" ] && CPU_OF="CPU of the server and PostgreSQL"
+echo "target: page req/s >= 0.67 x the API's; $CPU_OF per request beside it)"
 python3 - "$RESULTS" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
@@ -496,10 +604,13 @@ EOF
 echo
 echo "product: start-up ${START_WALL} s (to listening, on the seeded database), peak RSS $((PEAK_KIB / 1024)) MiB"
 
+# (SQLite: the database file; PostgreSQL: its URL, planned through psql.)
+PLANNED="$DATA/atrium.db"
+[ "$DATABASE" = postgres ] && PLANNED="$DATABASE_URL"
 for scope in mine all; do
     echo
     echo "portal reads with default_scope=$scope:"
-    python3 "$ROOT/bench/query_plans.py" "$DATA/atrium.db" "$WORK/plans.$scope.err"
+    python3 "$ROOT/bench/query_plans.py" "$PLANNED" "$WORK/plans.$scope.err"
 done
 
 [ "$MISMATCHES" = 0 ] || { echo; echo "FAILED: the floor's answers differ from the product's"; exit 1; }
