@@ -97,7 +97,7 @@ impl Db {
                 // process that cannot hang up as a server can.
                 .test_before_acquire(false)
                 .after_connect(|conn, _| Box::pin(stable_plans(conn)))
-                .connect_with(options)
+                .connect_with(quiet_for(options, workload))
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -105,7 +105,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(20)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .connect_with(quiet_for(options, workload))
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
@@ -331,6 +331,15 @@ pub fn db_error(err: sqlx::Error) -> Error {
         return Error::Conflict(db.constraint().unwrap_or("unique value").to_owned());
     }
     Error::Internal(err.to_string())
+}
+
+/// A bulk load's statements are slow by design (inserts of thousands of rows, index builds
+/// over millions, a vacuum): sqlx would warn of each with its whole SQL.
+fn quiet_for<O: sqlx::ConnectOptions>(options: O, workload: Workload) -> O {
+    match workload {
+        Workload::Requests => options,
+        Workload::BulkLoad => options.disable_statement_logging(),
+    }
 }
 
 /// Switches on SQLite's query planner stability guarantee (QPSG) for a new connection.
