@@ -36,3 +36,54 @@ async fn instances_starting_together_on_postgres_migrate_safely() {
         }
     }
 }
+
+/// A picklist's order index is named after its values: once they change, the index of the old
+/// values is dropped at the next start instead of being kept up to date by every write.
+async fn an_order_index_of_old_picklist_values_is_dropped_at_start(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = database_url(backend, dir.path()).await else {
+        return;
+    };
+    let storage = format!("file://{}/files", dir.path().display());
+    let open = || atrium_store::Store::open(&url, &storage, atrium_core::standard::registry());
+    let old = "CREATE INDEX \"cases__priority__order_0123456789ab\" ON cases (id)";
+    // A field whose name holds the word stays untouched.
+    let lookalike = "CREATE INDEX \"cases__ship__order_no__set\" ON cases (id)";
+    let store = open().await.expect("first start");
+    for ddl in [old, lookalike] {
+        store.db().execute_ddl(ddl.to_owned()).await.expect("made");
+        assert!(
+            store.db().execute_ddl(ddl.to_owned()).await.is_err(),
+            "exists: {ddl}"
+        );
+    }
+    store.db().close().await;
+
+    let store = open().await.expect("second start");
+    store
+        .db()
+        .execute_ddl(old.to_owned())
+        .await
+        .expect("the old values' index was dropped, so it can be made again");
+    assert!(
+        store.db().execute_ddl(lookalike.to_owned()).await.is_err(),
+        "an index that only looks alike is kept"
+    );
+    let cases = store.module("cases").expect("cases");
+    let query = atrium_core::query::parse_list_params(
+        cases,
+        &[("sort".to_owned(), "-priority".to_owned())],
+    )
+    .expect("a query");
+    store.list(cases, &query).await.expect("sorted by priority");
+}
+
+#[tokio::test]
+async fn an_order_index_of_old_picklist_values_is_dropped_at_start_sqlite() {
+    an_order_index_of_old_picklist_values_is_dropped_at_start(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_order_index_of_old_picklist_values_is_dropped_at_start_postgres() {
+    an_order_index_of_old_picklist_values_is_dropped_at_start(Backend::Postgres).await;
+}

@@ -130,6 +130,13 @@ pub(crate) fn quote_name(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A picklist order index's name: `…__order_` and a 12-digit hex digest.
+fn is_order_index(name: &str) -> bool {
+    name.rsplit_once("__order_").is_some_and(|(_, digest)| {
+        digest.len() == 12 && digest.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 /// Builds what [`drop_indexes`] dropped (and anything else missing).
 pub async fn rebuild_indexes(db: &Db, registry: &Registry) -> Result<()> {
     for module in registry.modules() {
@@ -273,19 +280,26 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
         .await?;
     }
     // Lists sorted by a picklist read its values' order from an index on the very expression
-    // they sort by; the name carries a digest of the values, so new values get a new index.
+    // they sort by; the name carries a digest of the values, so new values get a new index
+    // and the index of the old values (which every write would still keep) goes.
+    let mut orders = HashSet::new();
     for field in &module.fields {
         let Some(order) = crate::records::picklist_order(field) else {
             continue;
         };
         let digest = crate::files::hex(&sha2::Sha256::digest(order.as_bytes()));
+        let name = format!("{}__{}__order_{}", module.name, field.name, &digest[..12]);
         db.execute_ddl(format!(
-            "CREATE INDEX IF NOT EXISTS \"{0}__{1}__order_{2}\" ON {table} (({order}), id) WHERE deleted_at IS NULL",
-            module.name,
-            field.name,
-            &digest[..12]
+            "CREATE INDEX IF NOT EXISTS {} ON {table} (({order}), id) WHERE deleted_at IS NULL",
+            quote_name(&name)
         ))
         .await?;
+        orders.insert(name);
+    }
+    for object in objects_named(db, &module.name, &format!("{}__", module.name)).await? {
+        if !object.trigger && is_order_index(&object.name) && !orders.contains(&object.name) {
+            object.drop(db).await?;
+        }
     }
     let sequence = Query::insert()
         .into_table("record_sequences")
