@@ -144,7 +144,27 @@ async fn other_modules_search_their_own_text_fields(app: TestApp) {
     assert_eq!(by_mail["total"], 1);
 }
 
+async fn a_number_typed_with_its_prefix_finds_its_record(app: TestApp) {
+    let mut numbers = Vec::new();
+    for title in ["Scanner offline", "Toner empty", "Paper jam"] {
+        let case = app.create("cases", json!({ "title": title })).await;
+        numbers.push(case["number"].as_str().unwrap_or_default().to_owned());
+    }
+    let number = &numbers[1];
+    assert!(number.starts_with("CS-"), "{number}");
+    let page = search(&app, &format!("q={number}")).await;
+    assert_eq!(page["total"], 1, "{number}: {page}");
+    assert_eq!(titles(&page), ["Toner empty"]);
+    let lower = search(&app, &format!("q={}", number.to_lowercase())).await;
+    assert_eq!(lower["total"], 1);
+    let with_word = search(&app, &format!("q={number}%20toner")).await;
+    assert_eq!(with_word["total"], 1);
+    let other_word = search(&app, &format!("q={number}%20scanner")).await;
+    assert_eq!(other_word["total"], 0, "every word still counts");
+}
+
 on_both_databases!(
+    a_number_typed_with_its_prefix_finds_its_record,
     words_find_records_best_match_first,
     changes_and_deletes_reach_the_index,
     other_modules_search_their_own_text_fields,

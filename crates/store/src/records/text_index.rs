@@ -57,6 +57,26 @@ fn terms(text: &str) -> Option<Vec<String>> {
     (!terms.is_empty()).then_some(terms)
 }
 
+/// The words of a query that narrow it down. A word that begins a word of the module's number
+/// prefix (`cs` of `CS-00042`) is in every record's number: it matches every record, so it
+/// changes nothing but the work (the index would intersect the other words' hits with all of
+/// the table's rows — `CS-614491` took 0.16 s on a million cases, `614491` 3 ms). Such words
+/// are left out, unless they are all the query has.
+fn narrowing_terms(module: &ModuleDef, text: &str) -> Option<Vec<String>> {
+    let all = terms(text)?;
+    let everywhere = terms(&module.number_prefix).unwrap_or_default();
+    let narrowing: Vec<String> = all
+        .iter()
+        .filter(|term| {
+            !everywhere
+                .iter()
+                .any(|word| word.starts_with(term.as_str()))
+        })
+        .cloned()
+        .collect();
+    Some(if narrowing.is_empty() { all } else { narrowing })
+}
+
 /// FTS5 query text: each word quoted (so user text is never syntax), every one required,
 /// each as a prefix.
 fn fts5_query(terms: &[String]) -> String {
@@ -211,7 +231,7 @@ pub(crate) fn condition(
     module: &ModuleDef,
     text: &str,
 ) -> Result<Option<SimpleExpr>> {
-    let Some(terms) = terms(text) else {
+    let Some(terms) = narrowing_terms(module, text) else {
         return Ok(None);
     };
     let table = quoted(&module.name)?;
@@ -241,7 +261,7 @@ pub(crate) fn order_by_rank(
     text: &str,
     select: &mut SelectStatement,
 ) -> Result<()> {
-    let Some(terms) = terms(text) else {
+    let Some(terms) = narrowing_terms(module, text) else {
         return Ok(());
     };
     let table = quoted(&module.name)?;
@@ -297,6 +317,31 @@ mod tests {
         );
         assert_eq!(tsquery(&t), "drop:* & table:* & cases:* & a:* & b:*");
         assert_eq!(terms(" %_ -- "), None);
+    }
+
+    #[test]
+    fn words_in_every_number_are_left_out_unless_alone() {
+        let cases = atrium_core::standard::registry();
+        let cases = cases.module("cases").expect("cases");
+        assert_eq!(cases.number_prefix, "CS");
+        assert_eq!(
+            narrowing_terms(cases, "CS-614491"),
+            Some(vec!["614491".to_owned()])
+        );
+        assert_eq!(
+            narrowing_terms(cases, "c printer"),
+            Some(vec!["printer".to_owned()])
+        );
+        assert_eq!(
+            narrowing_terms(cases, "CS"),
+            Some(vec!["cs".to_owned()]),
+            "alone, the word stays"
+        );
+        assert_eq!(
+            narrowing_terms(cases, "csv export"),
+            Some(vec!["csv".to_owned(), "export".to_owned()]),
+            "a longer word is not in every number"
+        );
     }
 
     #[test]
