@@ -188,6 +188,10 @@ pub(crate) async fn sync(db: &Db, module: &ModuleDef) -> Result<()> {
             // again from its text (which cost most of a common word's search).
             let column = pg_column(module);
             let current = format!("{name}_{}", &column["_text_".len()..]);
+            // The index is made last, after the old objects went: alone, it says all is done.
+            if made.len() == 1 && made[0].name == current {
+                return Ok(());
+            }
             for old in made.iter().filter(|o| o.name != current) {
                 old.drop(db).await?;
             }

@@ -39,12 +39,15 @@ type Texts = HashMap<Box<str>, Option<Arc<str>>>;
 #[derive(Debug, Clone)]
 pub struct Tr {
     lang: LanguageIdentifier,
+    /// The language's place in [`LANGUAGES`], and so in [`PLAIN`].
+    slot: usize,
 }
 
 impl Default for Tr {
     fn default() -> Self {
         Self {
             lang: langid!("en"),
+            slot: 0,
         }
     }
 }
@@ -58,11 +61,9 @@ impl Tr {
             "german" | "deutsch" => "de",
             other => other.split(['-', '_']).next().unwrap_or(other),
         };
-        LANGUAGES
-            .iter()
-            .find(|l| **l == primary)
-            .and_then(|l| l.parse().ok())
-            .map(|lang| Tr { lang })
+        let slot = LANGUAGES.iter().position(|l| *l == primary)?;
+        let lang = LANGUAGES[slot].parse().ok()?;
+        Some(Tr { lang, slot })
     }
 
     /// The first language of `accept` (an `Accept-Language` header) that the pages speak.
@@ -99,11 +100,7 @@ impl Tr {
     /// The text `key` without arguments, if a catalog has it; looked up once per language
     /// (see [`PLAIN`]).
     fn plain(&self, key: &str) -> Option<Arc<str>> {
-        let Some(cache) = LANGUAGES
-            .iter()
-            .position(|l| *l == self.lang.language.as_str())
-            .and_then(|slot| PLAIN.get(slot))
-        else {
+        let Some(cache) = PLAIN.get(self.slot) else {
             return self.lookup_plain(key);
         };
         if let Ok(texts) = cache.read()
