@@ -37,6 +37,9 @@ pub enum Workload {
     BulkLoad,
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool and still be lent unchecked.
+const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
+
 /// Pool usage, for `/metrics`.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolStats {
@@ -105,6 +108,19 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(20)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx checks a connection with a round trip each time it goes back to the
+                // pool, and by default again each time it is lent: one round trip more per
+                // statement on the request's path. Only a connection that sat idle for a while
+                // (the server may have closed it since) is checked again before it is lent.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for < IDLE_BEFORE_CHECK {
+                            return Ok(true);
+                        }
+                        Ok(sqlx::Connection::ping(conn).await.is_ok())
+                    })
+                })
                 .connect_with(quiet_for(options, workload))
                 .await?;
             Ok(Db::Postgres(pool))

@@ -8,6 +8,7 @@ use sea_query::{
 
 use super::*;
 use crate::Store;
+use crate::db::Backend;
 
 /// What a sort on `field` orders by: picklists by the position of their values (Low, Medium,
 /// High, Urgent), everything else by the column itself.
@@ -39,6 +40,23 @@ pub(super) fn is_selective(module: &ModuleDef, filter: &Filter) -> bool {
         }
         Filter::And(all) => all.iter().any(|f| is_selective(module, f)),
         _ => false,
+    }
+}
+
+/// `column IN (ids)`, as each database plans it best.
+///
+/// PostgreSQL pulls such a subquery up into a join, planned again on every execution with all
+/// the others of the statement (the access rules of a home's widgets made each one's planning
+/// dearer than its execution); as an arm of an `OR` it uses no index at all, testing every row
+/// against the subquery's rows. The subquery's ids as an array (`= ANY(ARRAY(…))`) are found
+/// once, before the statement runs, and are an index condition; the arms of an `OR` then
+/// combine as a bitmap of index scans.
+pub(super) fn within(backend: Backend, column: SimpleExpr, ids: SelectStatement) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => column.in_subquery(ids),
+        // Written whole: sea-query would put a right-hand `ANY(…)` in parentheses, which
+        // PostgreSQL does not accept after `=`.
+        Backend::Postgres => Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [column, ids.into()]),
     }
 }
 
@@ -97,6 +115,7 @@ impl Store {
         view: &ModuleDef,
         filter: &Filter,
     ) -> Result<Condition> {
+        let backend = self.db.backend();
         Ok(match filter {
             Filter::All => Cond::all(),
             Filter::Nothing => Cond::all().add(Expr::cust("1 = 0")),
@@ -150,9 +169,9 @@ impl Store {
                     .from("record_links")
                     .and_where(Expr::col("module").eq(other.as_str()))
                     .and_where(Expr::col("other_module").eq(module.name.as_str()))
-                    .and_where(Expr::col("record_id").in_subquery(matching))
+                    .and_where(within(backend, Expr::col("record_id"), matching))
                     .take();
-                Cond::all().add(Expr::col("id").in_subquery(linked))
+                Cond::all().add(within(backend, Expr::col("id"), linked))
             }
             Filter::Refers {
                 field,
@@ -169,7 +188,7 @@ impl Store {
                             .add(self.condition(target_def, filter)?),
                     )
                     .take();
-                Cond::all().add(Expr::col(field.clone()).in_subquery(matching))
+                Cond::all().add(within(backend, Expr::col(field.clone()), matching))
             }
             Filter::Eq(field, value) => {
                 let def = module
@@ -194,11 +213,11 @@ impl Store {
                     .and_where(Expr::col("record_id").eq(*id))
                     .and_where(Expr::col("other_module").eq(module.name.as_str()))
                     .take();
-                Cond::all().add(Expr::col("id").in_subquery(linked))
+                Cond::all().add(within(backend, Expr::col("id"), linked))
             }
             Filter::Text(text) => {
                 if text_index::covers(module, view)
-                    && let Some(words) = text_index::condition(self.db.backend(), module, text)?
+                    && let Some(words) = text_index::condition(backend, module, text)?
                 {
                     return Ok(Cond::all().add(words));
                 }
@@ -227,10 +246,15 @@ impl Store {
             }
             Filter::Or(any) => {
                 let terms = flatten_or(any);
-                if terms.len() > 1 && terms.iter().all(|f| is_selective(module, f)) {
+                if backend == Backend::Sqlite
+                    && terms.len() > 1
+                    && terms.iter().all(|f| is_selective(module, f))
+                {
                     // Each term alone finds few rows through an index, but an OR across
                     // columns defeats SQLite's planner (it scans in sort order instead): a
                     // UNION of one indexed lookup per term keeps every list and count fast.
+                    // PostgreSQL combines such terms itself (a bitmap of index scans), and
+                    // plans the plain OR for far less than a UNION of subqueries.
                     let mut union: Option<SelectStatement> = None;
                     for term in terms {
                         let select = Query::select()
