@@ -78,7 +78,7 @@ pub async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         tracing::warn!("the mail worker did not stop in time");
     }
     scheduler.abort();
-    store.db().close().await;
+    store.close().await;
     served?;
     Ok(())
 }

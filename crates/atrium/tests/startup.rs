@@ -87,3 +87,34 @@ async fn an_order_index_of_old_picklist_values_is_dropped_at_start_sqlite() {
 async fn an_order_index_of_old_picklist_values_is_dropped_at_start_postgres() {
     an_order_index_of_old_picklist_values_is_dropped_at_start(Backend::Postgres).await;
 }
+
+/// The reads planned once go to connections set to plan each statement for any values; every
+/// other statement keeps PostgreSQL's choice of a plan for its values.
+#[tokio::test]
+async fn generic_plans_are_a_setting_of_their_own_connections_on_postgres() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(url) = database_url(Backend::Postgres, dir.path()).await else {
+        return;
+    };
+    let storage = format!("file://{}/files", dir.path().display());
+    let store = atrium_store::Store::open(&url, &storage, atrium_core::standard::registry())
+        .await
+        .expect("starts");
+    let mode = |db: atrium_store::Db| async move {
+        let atrium_store::Db::Postgres(pool) = db else {
+            panic!("a PostgreSQL pool");
+        };
+        sqlx::query_scalar::<_, String>("SELECT current_setting('plan_cache_mode')")
+            .fetch_one(&pool)
+            .await
+            .expect("read")
+    };
+    assert_eq!(mode(store.db().clone()).await, "auto");
+    let generic = store.with_generic_plans();
+    assert_eq!(mode(generic.db().clone()).await, "force_generic_plan");
+    // The same schema and data through either.
+    let cases = generic.module("cases").expect("cases");
+    let query = atrium_core::query::parse_list_params(cases, &[]).expect("a query");
+    generic.list(cases, &query).await.expect("lists");
+    store.close().await;
+}

@@ -40,6 +40,10 @@ pub enum Workload {
 /// How long a PostgreSQL connection may sit idle in the pool and still be lent unchecked.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
 
+/// Connections of the PostgreSQL pool that plans statements once (see
+/// [`Db::with_generic_plans`]), beside the 20 of the main pool.
+const GENERIC_PLAN_CONNECTIONS: u32 = 10;
+
 /// Pool usage, for `/metrics`.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolStats {
@@ -105,28 +109,31 @@ impl Db {
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(20)
-                .acquire_timeout(Duration::from_secs(10))
-                // sqlx checks a connection with a round trip each time it goes back to the
-                // pool, and by default again each time it is lent: one round trip more per
-                // statement on the request's path. Only a connection that sat idle for a while
-                // (the server may have closed it since) is checked again before it is lent.
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
-                    Box::pin(async move {
-                        if meta.idle_for < IDLE_BEFORE_CHECK {
-                            return Ok(true);
-                        }
-                        Ok(sqlx::Connection::ping(conn).await.is_ok())
-                    })
-                })
+            let pool = pg_pool(20)
                 .connect_with(quiet_for(options, workload))
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
             anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
         }
+    }
+
+    /// The same database, for statements whose shape fixes their best plan, whatever values
+    /// are bound to them: on PostgreSQL a second pool, opened as it is first used, whose
+    /// connections plan each prepared statement once (`plan_cache_mode =
+    /// force_generic_plan`). PostgreSQL plans a statement again for the values of each of its
+    /// first executions and keeps doing so when that looks cheaper — always, for the portal's
+    /// access rules, which then cost more to plan than to run. SQLite's plans never depend on
+    /// the values (see [`stable_plans`]): there this is the very same pool.
+    pub fn with_generic_plans(&self, url: &str) -> anyhow::Result<Db> {
+        Ok(match self {
+            Db::Sqlite(_) => self.clone(),
+            Db::Postgres(_) => {
+                let options = PgConnectOptions::from_str(url)?
+                    .options([("plan_cache_mode", "force_generic_plan")]);
+                Db::Postgres(pg_pool(GENERIC_PLAN_CONNECTIONS).connect_lazy_with(options))
+            }
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -347,6 +354,26 @@ pub fn db_error(err: sqlx::Error) -> Error {
         return Error::Conflict(db.constraint().unwrap_or("unique value").to_owned());
     }
     Error::Internal(err.to_string())
+}
+
+/// PostgreSQL pool options; `max` connections at most.
+fn pg_pool(max: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx checks a connection with a round trip each time it goes back to the pool, and
+        // by default again each time it is lent: one round trip more per statement on the
+        // request's path. Only a connection that sat idle for a while (the server may have
+        // closed it since) is checked again before it is lent.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for < IDLE_BEFORE_CHECK {
+                    return Ok(true);
+                }
+                Ok(sqlx::Connection::ping(conn).await.is_ok())
+            })
+        })
 }
 
 /// A bulk load's statements are slow by design (inserts of thousands of rows, index builds

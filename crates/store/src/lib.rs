@@ -40,6 +40,8 @@ pub use work::Work;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// The database for statements planned once (see [`Store::with_generic_plans`]).
+    generic_plans: Db,
     registry: Arc<Registry>,
     files: Files,
     settings: Arc<settings::SettingsCache>,
@@ -65,8 +67,10 @@ impl Store {
         let db = Db::connect_for(database_url, workload).await?;
         schema::migrate(&db, &registry).await?;
         let files = Files::open(storage_url)?;
+        let generic_plans = db.with_generic_plans(database_url)?;
         let store = Self {
             db,
+            generic_plans,
             registry: Arc::new(registry),
             files,
             settings: Arc::default(),
@@ -92,5 +96,23 @@ impl Store {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// This store, its statements planned once for any values: for reads whose statements'
+    /// shape alone decides their best plan (see [`Db::with_generic_plans`]). The home's
+    /// widgets are such reads — a customer's access rules with the customer's ids bound,
+    /// whose generic plans `bench/query_plans.py` prints — while a staff list filtered by a
+    /// common value is not (its plan for any value would not use the value's index).
+    pub fn with_generic_plans(&self) -> Store {
+        Store {
+            db: self.generic_plans.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// Closes the connections to the database.
+    pub async fn close(&self) {
+        self.db.close().await;
+        self.generic_plans.close().await;
     }
 }

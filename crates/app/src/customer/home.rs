@@ -209,10 +209,15 @@ impl App {
         let cases = scoped("cases");
         let projects = scoped("projects");
         // The widgets' figures are read at once, each on its own connection; the page waits
-        // for the slowest instead of their sum.
+        // for the slowest instead of their sum. Their statements are the customer's access
+        // rules with the customer's ids bound: planned once for any ids, not for each request.
+        let reads = App {
+            store: self.store.with_generic_plans(),
+            ..self.clone()
+        };
         let parts =
             futures::future::try_join_all(layout.widgets.iter().map(|widget| {
-                self.home_part(customer, *widget, cases.as_ref(), projects.as_ref())
+                reads.home_part(customer, *widget, cases.as_ref(), projects.as_ref())
             }))
             .await?;
         let mut charts = IndexMap::new();
