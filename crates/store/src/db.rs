@@ -1,6 +1,6 @@
 //! The two databases behind one face. Queries are built once with sea-query and rendered in the
-//! dialect of the pool at hand; rows decode through one generic accessor. This is the only
-//! module that knows there are two backends (besides the DDL in `schema`).
+//! dialect of the pool at hand; rows decode through one generic accessor. Builders whose best
+//! SQL differs between the two databases ask [`Db::backend`]; the DDL lives in `schema`.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -124,7 +124,7 @@ impl Db {
     /// force_generic_plan`). PostgreSQL plans a statement again for the values of each of its
     /// first executions and keeps doing so when that looks cheaper — always, for the portal's
     /// access rules, which then cost more to plan than to run. SQLite's plans never depend on
-    /// the values (see [`stable_plans`]): there this is the very same pool.
+    /// the values (see `stable_plans`): there this is the very same pool.
     pub fn with_generic_plans(&self, url: &str) -> anyhow::Result<Db> {
         Ok(match self {
             Db::Sqlite(_) => self.clone(),
