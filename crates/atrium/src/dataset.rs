@@ -235,15 +235,17 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Stores the batch in one transaction.
     pub async fn insert(self, store: &Store) -> anyhow::Result<()> {
+        let mut parts = Vec::with_capacity(self.rows.len());
         for (name, rows) in self.rows {
             let module = store
                 .registry()
                 .module(name)
                 .ok_or_else(|| anyhow::anyhow!("unknown module {name}"))?;
-            store.insert_batch(module, rows, Actor::System).await?;
+            parts.push((module, rows));
         }
-        store.link_batch(self.links).await?;
+        store.load(parts, self.links, Actor::System).await?;
         Ok(())
     }
 }
