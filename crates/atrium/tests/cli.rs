@@ -307,6 +307,13 @@ fn seed_builds_the_indexes_it_set_aside() {
                 .execute(&pool)
                 .await
                 .expect("the text index holds exactly the loaded cases");
+            // Built with a larger in-memory hash, which is set back for requests' writes.
+            let (hash_size,): (i64,) =
+                sqlx::query_as("SELECT v FROM cases__text_config WHERE k = 'hashsize'")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("the text index's hash size");
+            assert_eq!(hash_size, 1024 * 1024);
             names.into_iter().map(|(n,)| n).collect()
         })
     };
