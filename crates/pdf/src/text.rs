@@ -61,7 +61,7 @@ pub(crate) fn sanitize_line(text: &str) -> String {
     out
 }
 
-/// What `text` will look like in the PDF: each line as [`sanitize_line`] makes it, the line
+/// What `text` will look like in the PDF: each line as `sanitize_line` makes it, the line
 /// breaks kept.
 pub fn sanitize(text: &str) -> String {
     text.split(['\n', '\u{2028}', '\u{2029}'])

@@ -1,7 +1,7 @@
 //! What happened on a record: its comments and its field history. Both are read in one shape
 //! (the same columns, the authors' names joined in), so a page that shows both reads them with
 //! one `UNION ALL` statement instead of two — or with none of its own, as one JSON column of the
-//! statement that reads the record ([`Timeline::column`]).
+//! statement that reads the record (`Timeline::column`).
 
 use atrium_core::value::Reference;
 use atrium_core::{ModuleDef, Result};
