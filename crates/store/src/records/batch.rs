@@ -25,11 +25,6 @@ impl Store {
         self.load(vec![(module, rows)], Vec::new(), actor).await
     }
 
-    /// Links many pairs at once (bulk loading).
-    pub async fn link_batch(&self, pairs: Links) -> Result<()> {
-        self.load(Vec::new(), pairs, Actor::System).await
-    }
-
     /// Inserts the records of several modules and links between them in one transaction: the
     /// numbers of each module reserved first, then multi-row inserts, each made while the one
     /// before runs, from the first module's rows to the last link.
