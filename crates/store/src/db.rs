@@ -43,7 +43,8 @@ pub enum Workload {
     #[default]
     Requests,
     /// One loader writing millions of rows (`seed`, while nothing else uses the database):
-    /// on SQLite one connection with a large page cache that writes each page once.
+    /// on SQLite one connection that writes each page once and builds the indexes at the end
+    /// (see `SqliteTuning`).
     BulkLoad,
 }
 
