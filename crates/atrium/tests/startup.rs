@@ -101,11 +101,11 @@ async fn generic_plans_are_a_setting_of_their_own_connections_on_postgres() {
         .await
         .expect("starts");
     let mode = |db: atrium_store::Db| async move {
-        let atrium_store::Db::Postgres(pool) = db else {
+        let atrium_store::Db::Postgres(lender) = db else {
             panic!("a PostgreSQL pool");
         };
         sqlx::query_scalar::<_, String>("SELECT current_setting('plan_cache_mode')")
-            .fetch_one(&pool)
+            .fetch_one(lender.pool())
             .await
             .expect("read")
     };

@@ -14,6 +14,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Type};
 
+use crate::lender::{Lender, LentTx, SPARE_CONNECTIONS};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -30,10 +32,11 @@ impl Backend {
     }
 }
 
+/// Statements run on connections lent without a check on their return (see `lender`).
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
+    Sqlite(Lender<Sqlite>),
+    Postgres(Lender<Postgres>),
 }
 
 /// What a process does with the database, which decides how its connections are tuned.
@@ -107,6 +110,9 @@ impl SqliteTuning {
 /// How long a PostgreSQL connection may sit idle in the pool and still be lent unchecked.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
 
+/// Connections of the main PostgreSQL pool.
+const PG_CONNECTIONS: u32 = 20;
+
 /// Connections of the PostgreSQL pool that plans statements once (see
 /// [`Db::with_generic_plans`]), beside the 20 of the main pool.
 const GENERIC_PLAN_CONNECTIONS: u32 = 10;
@@ -141,7 +147,7 @@ impl Db {
                 .pragma("temp_store", tuning.temp_store)
                 .pragma("threads", tuning.threads);
             let pool = SqlitePoolOptions::new()
-                .max_connections(tuning.connections)
+                .max_connections(tuning.connections + SPARE_CONNECTIONS)
                 .min_connections(1)
                 // The pool would ping each idle connection before lending it: a round trip
                 // to the connection's thread before every statement, for a file in this
@@ -150,13 +156,17 @@ impl Db {
                 .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(quiet_for(options, workload))
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(Lender::new(pool, tuning.connections, None)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = pg_pool(20)
+            let pool = pg_pool(PG_CONNECTIONS)
                 .connect_with(quiet_for(options, workload))
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(Lender::new(
+                pool,
+                PG_CONNECTIONS,
+                Some(IDLE_BEFORE_CHECK),
+            )))
         } else {
             anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
         }
@@ -175,7 +185,12 @@ impl Db {
             Db::Postgres(_) => {
                 let options = PgConnectOptions::from_str(url)?
                     .options([("plan_cache_mode", "force_generic_plan")]);
-                Db::Postgres(pg_pool(GENERIC_PLAN_CONNECTIONS).connect_lazy_with(options))
+                let pool = pg_pool(GENERIC_PLAN_CONNECTIONS).connect_lazy_with(options);
+                Db::Postgres(Lender::new(
+                    pool,
+                    GENERIC_PLAN_CONNECTIONS,
+                    Some(IDLE_BEFORE_CHECK),
+                ))
             }
         })
     }
@@ -188,25 +203,17 @@ impl Db {
     }
 
     pub fn stats(&self) -> PoolStats {
-        let (size, idle, max) = match self {
-            Db::Sqlite(p) => (
-                p.size(),
-                p.num_idle() as u32,
-                p.options().get_max_connections(),
-            ),
-            Db::Postgres(p) => (
-                p.size(),
-                p.num_idle() as u32,
-                p.options().get_max_connections(),
-            ),
+        let ((size, idle), max) = match self {
+            Db::Sqlite(l) => (l.size_and_idle(), l.max()),
+            Db::Postgres(l) => (l.size_and_idle(), l.max()),
         };
         PoolStats { size, idle, max }
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Sqlite(l) => l.close().await,
+            Db::Postgres(l) => l.close().await,
         }
     }
 
@@ -217,15 +224,23 @@ impl Db {
     pub async fn fetch_all(&self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
-            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_all(p)
+            Db::Sqlite(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_all(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_all(p)
+            Db::Postgres(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_all(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .into_iter()
@@ -237,13 +252,21 @@ impl Db {
     pub async fn fetch_optional(&self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
-            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_optional(p)
+            Db::Sqlite(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_optional(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .map(Row::Sqlite),
-            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_optional(p)
+            Db::Postgres(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_optional(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .map(Row::Postgres),
@@ -253,13 +276,21 @@ impl Db {
     pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
-            Db::Sqlite(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(p)
+            Db::Sqlite(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
-            Db::Postgres(p) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(p)
+            Db::Postgres(l) => l
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
@@ -269,13 +300,13 @@ impl Db {
     /// Runs DDL or other parameterless SQL that Atrium itself wrote.
     pub async fn execute_ddl(&self, sql: String) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(p)
+            Db::Sqlite(l) => l
+                .with(async |c| sqlx::raw_sql(AssertSqlSafe(sql)).execute(c).await)
                 .await
                 .map(drop)
                 .map_err(db_error),
-            Db::Postgres(p) => sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(p)
+            Db::Postgres(l) => l
+                .with(async |c| sqlx::raw_sql(AssertSqlSafe(sql)).execute(c).await)
                 .await
                 .map(drop)
                 .map_err(db_error),
@@ -286,8 +317,12 @@ impl Db {
     /// two writers wait for each other instead of failing when one upgrades its lock.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_error)?),
+            Db::Sqlite(l) => Tx::Sqlite(
+                LentTx::begin(l, "BEGIN IMMEDIATE")
+                    .await
+                    .map_err(db_error)?,
+            ),
+            Db::Postgres(l) => Tx::Postgres(LentTx::begin(l, "BEGIN").await.map_err(db_error)?),
         })
     }
 
@@ -297,8 +332,8 @@ impl Db {
 }
 
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Sqlite(LentTx<Sqlite>),
+    Postgres(LentTx<Postgres>),
 }
 
 impl Tx {
@@ -316,15 +351,23 @@ impl Tx {
     pub async fn fetch_all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_all(&mut **tx)
+            Tx::Sqlite(tx) => tx
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_all(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .fetch_all(&mut **tx)
+            Tx::Postgres(tx) => tx
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .fetch_all(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .into_iter()
@@ -367,13 +410,21 @@ impl Tx {
 
     async fn execute_built(&mut self, (sql, values): (String, SqlxValues)) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(&mut **tx)
+            Tx::Sqlite(tx) => tx
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
-            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(&mut **tx)
+            Tx::Postgres(tx) => tx
+                .with(async |c| {
+                    sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(c)
+                        .await
+                })
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
@@ -421,15 +472,15 @@ pub fn db_error(err: sqlx::Error) -> Error {
     Error::Internal(err.to_string())
 }
 
-/// PostgreSQL pool options; `max` connections at most.
+/// PostgreSQL pool options for a lender of `max` connections.
 fn pg_pool(max: u32) -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(max)
+        .max_connections(max + SPARE_CONNECTIONS)
         .acquire_timeout(Duration::from_secs(10))
-        // sqlx checks a connection with a round trip each time it goes back to the pool, and
-        // by default again each time it is lent: one round trip more per statement on the
-        // request's path. Only a connection that sat idle for a while (the server may have
-        // closed it since) is checked again before it is lent.
+        // sqlx would check each connection it lends with a round trip (it checks each one
+        // coming back anyway, which the lender spares the statements that finished): only a
+        // connection that sat idle for a while (the server may have closed it since) is
+        // checked before it is lent.
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {

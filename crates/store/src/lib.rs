@@ -8,6 +8,7 @@ pub mod comments;
 pub mod customers;
 pub mod db;
 pub mod files;
+pub mod lender;
 pub mod logins;
 pub mod mail;
 pub mod outbox;

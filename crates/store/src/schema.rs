@@ -20,13 +20,17 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 const SCHEMA_LOCK: i32 = 0x6174_726d; // "atrm"
 
 pub async fn migrate(db: &Db, registry: &Registry) -> Result<()> {
-    let Db::Postgres(pool) = db else {
+    let Db::Postgres(lender) = db else {
         // SQLite: one file, opened by one process; its writes are serialized anyway.
         return bring_up_to_date(db, registry).await;
     };
     // A session lock on one connection, held while the others migrate and sync through the
     // pool: a second instance blocks here until the first is done.
-    let mut holder = pool.acquire().await.map_err(atrium_core::Error::internal)?;
+    let mut holder = lender
+        .pool()
+        .acquire()
+        .await
+        .map_err(atrium_core::Error::internal)?;
     sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
         .bind(SCHEMA_LOCK)
         .execute(&mut *holder)
@@ -47,8 +51,8 @@ pub async fn migrate(db: &Db, registry: &Registry) -> Result<()> {
 /// The versioned migrations, then each module's table and the search index.
 async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
     match db {
-        Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-        Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        Db::Sqlite(lender) => SQLITE_MIGRATIONS.run(lender.pool()).await,
+        Db::Postgres(lender) => POSTGRES_MIGRATIONS.run(lender.pool()).await,
     }
     .map_err(|e| atrium_core::Error::Internal(format!("migrations: {e}")))?;
     for module in registry.modules() {
