@@ -54,9 +54,11 @@ impl Store {
             view,
             &query.filter,
         )?);
+        // The count's condition is the page's; widgets showing the latest few count nothing.
+        let count_cond = counted.then(|| cond.clone());
         let mut select = select_all(view);
         select
-            .cond_where(cond.clone())
+            .cond_where(cond)
             .limit(query.per_page)
             .offset(query.offset());
         let ranked = self.order(module, view, query, &mut select)?;
@@ -73,15 +75,16 @@ impl Store {
             label_columns(&mut select, module, view);
             self.order(module, view, query, &mut select)?;
         }
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), "n")
-            .from(module.name.clone())
-            .cond_where(cond)
-            .take();
-        let (rows, total) = if counted {
-            tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
-        } else {
-            (self.db.fetch_all(&select).await?, None)
+        let (rows, total) = match count_cond {
+            Some(cond) => {
+                let count = Query::select()
+                    .expr_as(Expr::cust("COUNT(*)"), "n")
+                    .from(module.name.clone())
+                    .cond_where(cond)
+                    .take();
+                tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
+            }
+            None => (self.db.fetch_all(&select).await?, None),
         };
         let mut items = rows
             .iter()
