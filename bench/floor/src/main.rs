@@ -20,6 +20,7 @@ use std::io::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
+use atrium_store::lender::{Lender, SPARE_CONNECTIONS};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,10 +30,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{Arguments, AssertSqlSafe, Decode, Postgres, Row as _, SqlSafeStr, Sqlite, Type};
 use time::format_description::well_known::Rfc3339;
@@ -87,10 +88,13 @@ enum Dialect {
     Postgres,
 }
 
+/// The product's connection lending (`atrium_store::lender`): a statement that finished
+/// gives its connection back without a check, so the floor pays no more per statement than the
+/// product does.
 #[derive(Clone)]
 enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(Lender<Sqlite>),
+    Postgres(Lender<Postgres>),
 }
 
 /// A value bound to a statement's `$n`, in order.
@@ -137,18 +141,24 @@ impl Db {
 
     async fn fetch_all(&self, sql: impl SqlSafeStr, params: Vec<Param>) -> Answer<Vec<Row>> {
         Ok(match self {
-            Db::Sqlite(pool) => sqlx::query_with(sql, sqlite_args(params)?)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            Db::Postgres(pool) => sqlx::query_with(sql, pg_args(params)?)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(Row::Postgres)
-                .collect(),
+            Db::Sqlite(lender) => {
+                let args = sqlite_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).fetch_all(c).await)
+                    .await?
+                    .into_iter()
+                    .map(Row::Sqlite)
+                    .collect()
+            }
+            Db::Postgres(lender) => {
+                let args = pg_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).fetch_all(c).await)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect()
+            }
         })
     }
 
@@ -158,27 +168,35 @@ impl Db {
         params: Vec<Param>,
     ) -> Answer<Option<Row>> {
         Ok(match self {
-            Db::Sqlite(pool) => sqlx::query_with(sql, sqlite_args(params)?)
-                .fetch_optional(pool)
-                .await?
-                .map(Row::Sqlite),
-            Db::Postgres(pool) => sqlx::query_with(sql, pg_args(params)?)
-                .fetch_optional(pool)
-                .await?
-                .map(Row::Postgres),
+            Db::Sqlite(lender) => {
+                let args = sqlite_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).fetch_optional(c).await)
+                    .await?
+                    .map(Row::Sqlite)
+            }
+            Db::Postgres(lender) => {
+                let args = pg_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).fetch_optional(c).await)
+                    .await?
+                    .map(Row::Postgres)
+            }
         })
     }
 
     async fn execute(&self, sql: impl SqlSafeStr, params: Vec<Param>) -> Answer<()> {
         match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_with(sql, sqlite_args(params)?)
-                    .execute(pool)
+            Db::Sqlite(lender) => {
+                let args = sqlite_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).execute(c).await)
                     .await?;
             }
-            Db::Postgres(pool) => {
-                sqlx::query_with(sql, pg_args(params)?)
-                    .execute(pool)
+            Db::Postgres(lender) => {
+                let args = pg_args(params)?;
+                lender
+                    .with(async |c| sqlx::query_with(sql, args).execute(c).await)
                     .await?;
             }
         }
@@ -187,8 +205,8 @@ impl Db {
 
     async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(lender) => lender.close().await,
+            Db::Postgres(lender) => lender.close().await,
         }
     }
 }
@@ -1037,18 +1055,24 @@ async fn connect(url: &str) -> Result<Db, Box<dyn std::error::Error>> {
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(8 + SPARE_CONNECTIONS)
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::Sqlite(Lender::new(pool, 8, None)))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let pool = PgPoolOptions::new()
-            .max_connections(20)
+            .max_connections(20 + SPARE_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .connect_with(PgConnectOptions::from_str(url)?)
             .await?;
-        Ok(Db::Postgres(pool))
+        Ok(Db::Postgres(Lender::new(
+            pool,
+            20,
+            Some(Duration::from_secs(5)),
+        )))
     } else {
         Err("the database URL must start with sqlite:// or postgres://".into())
     }
