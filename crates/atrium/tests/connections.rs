@@ -12,14 +12,16 @@ use sea_query::{Expr, Query};
 
 const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
-/// A database with one table of unique notes, or None where PostgreSQL is not there.
-async fn notes_db(backend: Backend, dir: &std::path::Path) -> Option<Db> {
-    let url = database_url(backend, dir).await?;
+/// A database with one table of unique notes (and the folder it lives in, kept while it is
+/// used), or None where PostgreSQL is not there.
+async fn notes_db(backend: Backend) -> Option<(tempfile::TempDir, Db)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = database_url(backend, dir.path()).await?;
     let db = Db::connect(&url).await.expect("connects");
     db.execute_ddl("CREATE TABLE notes (id BIGINT PRIMARY KEY, note TEXT NOT NULL UNIQUE)".into())
         .await
         .expect("creates the table");
-    Some(db)
+    Some((dir, db))
 }
 
 fn insert(id: i64, note: &str) -> sea_query::InsertStatement {
@@ -43,8 +45,7 @@ async fn count(db: &Db) -> i64 {
 async fn transactions_dropped_before_commit_are_rolled_back_before_their_connection_is_lent_again()
 {
     for backend in BACKENDS {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let Some(db) = notes_db(backend, dir.path()).await else {
+        let Some((_dir, db)) = notes_db(backend).await else {
             continue;
         };
         // More dropped transactions than there are connections: each connection is lent again
@@ -81,8 +82,7 @@ async fn transactions_dropped_before_commit_are_rolled_back_before_their_connect
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_statement_leaves_its_connection_fit_and_connections_are_reused() {
     for backend in BACKENDS {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let Some(db) = notes_db(backend, dir.path()).await else {
+        let Some((_dir, db)) = notes_db(backend).await else {
             continue;
         };
         db.execute(&insert(1, "first")).await.expect("inserts");
@@ -104,8 +104,7 @@ async fn a_refused_statement_leaves_its_connection_fit_and_connections_are_reuse
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_cut_short_does_not_hold_up_the_next() {
     for backend in BACKENDS {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let Some(db) = notes_db(backend, dir.path()).await else {
+        let Some((_dir, db)) = notes_db(backend).await else {
             continue;
         };
         db.execute(&insert(1, "only")).await.expect("inserts");

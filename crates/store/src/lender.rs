@@ -4,7 +4,7 @@
 //! connection's thread and back, on PostgreSQL a round trip to the server — after every
 //! statement that is not in a transaction, about a tenth of a portal read's CPU. The check is
 //! there for connections whose work was cut short (a request dropped mid-statement) or failed
-//! on the wire. A [`Lease`] knows whether its work finished: a connection that finished its
+//! on the wire. A lease knows whether its work finished: a connection that finished its
 //! statement, or whose statement the database refused, goes back onto a stack of its own,
 //! unchecked; any other goes back through sqlx's pool, which checks it (and closes it if it is
 //! broken) as before. A [`LentTx`] is a transaction on a lease: committed, its connection goes
@@ -91,7 +91,7 @@ impl<DB: Database> Lender<DB> {
     }
 
     /// A connection for one statement (or a few in turn), waiting while all are lent.
-    pub async fn lease(&self) -> Result<Lease<DB>, sqlx::Error> {
+    async fn lease(&self) -> Result<Lease<DB>, sqlx::Error> {
         let permit = tokio::time::timeout(
             ACQUIRE_TIMEOUT,
             Arc::clone(&self.shared.permits).acquire_owned(),
@@ -164,7 +164,7 @@ impl<DB: Database> Shared<DB> {
 /// result: a lease dropped after a statement that did not finish (its future dropped, or an
 /// error on the wire) returns its connection through sqlx's pool, which checks it.
 #[derive(Debug)]
-pub struct Lease<DB: Database> {
+struct Lease<DB: Database> {
     conn: Option<PoolConnection<DB>>,
     finished: bool,
     shared: Arc<Shared<DB>>,
@@ -174,7 +174,7 @@ pub struct Lease<DB: Database> {
 impl<DB: Database> Lease<DB> {
     /// The connection, for one statement; the lease counts as unfinished until
     /// [`Lease::finish`].
-    pub fn conn(&mut self) -> &mut DB::Connection {
+    fn conn(&mut self) -> &mut DB::Connection {
         self.finished = false;
         match self.conn.as_mut() {
             Some(conn) => conn,
@@ -185,7 +185,7 @@ impl<DB: Database> Lease<DB> {
 
     /// Records how the last statement ended: a result from the database (rows, or the
     /// database's own refusal such as a constraint) leaves the connection fit for the next.
-    pub fn finish<T>(&mut self, result: &Result<T, sqlx::Error>) {
+    fn finish<T>(&mut self, result: &Result<T, sqlx::Error>) {
         self.finished = matches!(result, Ok(_) | Err(sqlx::Error::Database(_)));
     }
 
