@@ -24,6 +24,8 @@
 #   REUSE_DB=NAME     PostgreSQL: measure an existing database on PG_HOST (seeded earlier, e.g.
 #                     kept with KEEP_DATA=1) instead of seeding; it is not dropped
 #   CARGO_TARGET_DIR  honoured when locating the binaries (default: target)
+#   BIN=PATH          measure this product binary instead of building one (to compare two
+#                     builds on the same data); FLOOR_BIN=PATH likewise for the floor
 #
 # Everything runs against 127.0.0.1 on ports chosen by the OS. See bench/README.md.
 set -euo pipefail
@@ -87,10 +89,12 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # --- build -------------------------------------------------------------------------------
-log "building the release binaries (product and floor)"
-cargo build --release -p atrium -p atrium-bench-floor
-BIN="${CARGO_TARGET_DIR:-target}/release/atrium"
-FLOOR_BIN="${CARGO_TARGET_DIR:-target}/release/atrium-bench-floor"
+if [ -z "${BIN:-}" ]; then
+    log "building the release binaries (product and floor)"
+    cargo build --release -p atrium -p atrium-bench-floor
+fi
+BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/atrium}"
+FLOOR_BIN="${FLOOR_BIN:-${CARGO_TARGET_DIR:-target}/release/atrium-bench-floor}"
 [ -x "$BIN" ] || die "no binary at $BIN"
 [ -x "$FLOOR_BIN" ] || die "no binary at $FLOOR_BIN"
 
