@@ -3,10 +3,11 @@
 
 use atrium_core::query::Filter;
 use atrium_core::{ModuleDef, Result};
-use sea_query::{Cond, Expr, ExprTrait, Query};
+use sea_query::{Cond, Expr, ExprTrait, Query, SelectStatement};
 
 use crate::Store;
 use crate::db::Backend;
+use crate::shapes::{Registered, Shape, holds_text, only};
 
 impl Store {
     /// Record counts of `module` matching `filter`, grouped by the text value of `field`.
@@ -16,19 +17,13 @@ impl Store {
         field: &str,
         filter: &Filter,
     ) -> Result<Vec<(Option<String>, i64)>> {
-        let select = Query::select()
-            .expr_as(Expr::col(field.to_owned()), "bucket")
-            .expr_as(Expr::cust("COUNT(*)"), "n")
-            .from(module.name.clone())
-            .cond_where(
-                Cond::all()
-                    .add(Expr::col("deleted_at").is_null())
-                    .add(self.condition(module, filter)?),
-            )
-            .group_by_col(field.to_owned())
-            .take();
+        let (statements, ()) = self.shaped(|params| CountBy {
+            module: Registered(module),
+            field,
+            filter: params.filter(filter),
+        })?;
         self.db
-            .fetch_all(&select)
+            .fetch_all_rendered(only(statements)?)
             .await?
             .iter()
             .map(|row| Ok((row.get("bucket")?, row.get("n")?)))
@@ -50,28 +45,15 @@ impl Store {
                 return Err(atrium_core::Error::field(column, "unknown field"));
             }
         }
-        let hours = match self.db.backend() {
-            Backend::Sqlite => {
-                format!("AVG((julianday(\"{end}\") - julianday(\"{start}\")) * 24.0)")
-            }
-            Backend::Postgres => {
-                format!("(AVG(EXTRACT(EPOCH FROM (\"{end}\" - \"{start}\")) / 3600.0))::float8")
-            }
-        };
-        let select = Query::select()
-            .expr_as(Expr::col(field.to_owned()), "bucket")
-            .expr_as(Expr::cust(hours), "hours")
-            .from(module.name.clone())
-            .cond_where(
-                Cond::all()
-                    .add(Expr::col("deleted_at").is_null())
-                    .add(Expr::col(end.to_owned()).is_not_null())
-                    .add(self.condition(module, filter)?),
-            )
-            .group_by_col(field.to_owned())
-            .take();
+        let (statements, ()) = self.shaped(|params| AverageHoursBy {
+            module: Registered(module),
+            field,
+            start,
+            end,
+            filter: params.filter(filter),
+        })?;
         self.db
-            .fetch_all(&select)
+            .fetch_all_rendered(only(statements)?)
             .await?
             .iter()
             .map(|row| {
@@ -81,5 +63,79 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+/// Counts by a field's value (see [`Store::count_by`]).
+#[derive(Debug)]
+struct CountBy<'a> {
+    module: Registered<'a>,
+    field: &'a str,
+    filter: Filter,
+}
+
+impl Shape for CountBy<'_> {
+    type Notes = ();
+
+    fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        let select = Query::select()
+            .expr_as(Expr::col(self.field.to_owned()), "bucket")
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .from(self.module.0.name.clone())
+            .cond_where(
+                Cond::all()
+                    .add(Expr::col("deleted_at").is_null())
+                    .add(store.condition(self.module.0, &self.filter)?),
+            )
+            .group_by_col(self.field.to_owned())
+            .take();
+        Ok((vec![select], ()))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store) && !holds_text(&self.filter)
+    }
+}
+
+/// Average hours by a field's value (see [`Store::average_hours_by`]).
+#[derive(Debug)]
+struct AverageHoursBy<'a> {
+    module: Registered<'a>,
+    field: &'a str,
+    start: &'a str,
+    end: &'a str,
+    filter: Filter,
+}
+
+impl Shape for AverageHoursBy<'_> {
+    type Notes = ();
+
+    fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        let (start, end) = (self.start, self.end);
+        let hours = match store.db.backend() {
+            Backend::Sqlite => {
+                format!("AVG((julianday(\"{end}\") - julianday(\"{start}\")) * 24.0)")
+            }
+            Backend::Postgres => {
+                format!("(AVG(EXTRACT(EPOCH FROM (\"{end}\" - \"{start}\")) / 3600.0))::float8")
+            }
+        };
+        let select = Query::select()
+            .expr_as(Expr::col(self.field.to_owned()), "bucket")
+            .expr_as(Expr::cust(hours), "hours")
+            .from(self.module.0.name.clone())
+            .cond_where(
+                Cond::all()
+                    .add(Expr::col("deleted_at").is_null())
+                    .add(Expr::col(self.end.to_owned()).is_not_null())
+                    .add(store.condition(self.module.0, &self.filter)?),
+            )
+            .group_by_col(self.field.to_owned())
+            .take();
+        Ok((vec![select], ()))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store) && !holds_text(&self.filter)
     }
 }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use atrium_core::kinds::{ActivityKind, ActivitySource};
 use atrium_core::record::now;
 use atrium_core::{Record, Result};
-use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
+use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::settings::Settings;
+use crate::shapes::{Registered, Shape, only};
 use crate::{Store, Work};
 
 /// A live customer session.
@@ -153,33 +154,13 @@ impl Store {
         token_hash: &str,
         contacts: &atrium_core::ModuleDef,
     ) -> Result<(Arc<Settings>, Option<(CustomerSession, Option<Record>)>)> {
-        // The version row is always there: the session and its contact hang off it, so a
-        // missing session still reads the version.
-        let mut select = Query::select();
-        select
-            .expr_as(
-                Expr::col(("settings_version", "version")),
-                "settings_version",
-            )
-            .from("settings_version")
-            .left_join(
-                "sessions",
-                Expr::col(("sessions", "token_hash"))
-                    .eq(token_hash)
-                    .and(Expr::col(("sessions", "kind")).eq("customer")),
-            )
-            .and_where(Expr::col(("settings_version", "id")).eq(1));
-        session_columns(&mut select);
-        crate::records::qualified_columns(&mut select, contacts);
-        select.left_join(
-            contacts.name.clone(),
-            Expr::col((contacts.name.clone(), "id"))
-                .equals(("sessions", "user_id"))
-                .and(Expr::col((contacts.name.clone(), "deleted_at")).is_null()),
-        );
+        let (statements, ()) = self.shaped(|params| SessionAndContact {
+            token_hash: params.text(token_hash),
+            contacts: Registered(contacts),
+        })?;
         let row = self
             .db
-            .fetch_optional(&select)
+            .fetch_optional_rendered(only(statements)?)
             .await?
             .ok_or_else(|| atrium_core::Error::Internal("no settings version".into()))?;
         let settings = self.settings_at(row.get("settings_version")?).await?;
@@ -551,5 +532,49 @@ impl Work<'_> {
             .take();
         self.tx.execute(&delete).await?;
         Ok(())
+    }
+}
+
+/// The settings' version, a customer's session and its contact (see
+/// [`Store::settings_and_customer_session`]).
+#[derive(Debug)]
+struct SessionAndContact<'a> {
+    token_hash: String,
+    contacts: Registered<'a>,
+}
+
+impl Shape for SessionAndContact<'_> {
+    type Notes = ();
+
+    fn build(&self, _: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        // The version row is always there: the session and its contact hang off it, so a
+        // missing session still reads the version.
+        let mut select = Query::select();
+        select
+            .expr_as(
+                Expr::col(("settings_version", "version")),
+                "settings_version",
+            )
+            .from("settings_version")
+            .left_join(
+                "sessions",
+                Expr::col(("sessions", "token_hash"))
+                    .eq(self.token_hash.as_str())
+                    .and(Expr::col(("sessions", "kind")).eq("customer")),
+            )
+            .and_where(Expr::col(("settings_version", "id")).eq(1));
+        session_columns(&mut select);
+        crate::records::qualified_columns(&mut select, self.contacts.0);
+        select.left_join(
+            self.contacts.0.name.clone(),
+            Expr::col((self.contacts.0.name.clone(), "id"))
+                .equals(("sessions", "user_id"))
+                .and(Expr::col((self.contacts.0.name.clone(), "deleted_at")).is_null()),
+        );
+        Ok((vec![select], ()))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.contacts.is_registered(store)
     }
 }

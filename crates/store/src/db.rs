@@ -24,7 +24,7 @@ pub enum Backend {
 
 impl Backend {
     /// `stmt` as this database's SQL and the values bound to it.
-    fn build(self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+    pub(crate) fn build(self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
         match self {
             Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
             Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
@@ -222,7 +222,14 @@ impl Db {
     }
 
     pub async fn fetch_all(&self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
-        let (sql, values) = self.build(stmt);
+        self.fetch_all_rendered(self.build(stmt)).await
+    }
+
+    /// [`Db::fetch_all`] for a statement rendered before (see `shapes`).
+    pub(crate) async fn fetch_all_rendered(
+        &self,
+        (sql, values): (String, SqlxValues),
+    ) -> Result<Vec<Row>> {
         Ok(match self {
             Db::Sqlite(l) => l
                 .with(async |c| {
@@ -250,7 +257,14 @@ impl Db {
     }
 
     pub async fn fetch_optional(&self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
-        let (sql, values) = self.build(stmt);
+        self.fetch_optional_rendered(self.build(stmt)).await
+    }
+
+    /// [`Db::fetch_optional`] for a statement rendered before (see `shapes`).
+    pub(crate) async fn fetch_optional_rendered(
+        &self,
+        (sql, values): (String, SqlxValues),
+    ) -> Result<Option<Row>> {
         Ok(match self {
             Db::Sqlite(l) => l
                 .with(async |c| {

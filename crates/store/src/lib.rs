@@ -17,6 +17,7 @@ pub mod records;
 pub mod schema;
 pub mod search;
 pub mod settings;
+mod shapes;
 pub mod timeline;
 pub mod users;
 pub mod work;
@@ -46,6 +47,8 @@ pub struct Store {
     registry: Arc<Registry>,
     files: Files,
     settings: Arc<settings::SettingsCache>,
+    /// Statements kept by their shape (see `shapes`).
+    shapes: Arc<shapes::Shapes>,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
             registry: Arc::new(registry),
             files,
             settings: Arc::default(),
+            shapes: Arc::default(),
         };
         store.ensure_default_portal().await?;
         store.sync_portal_logins().await?;

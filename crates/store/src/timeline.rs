@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::comments::Comment;
 use crate::db::Row;
 use crate::records::UpdateEntry;
+use crate::shapes::{Registered, Shape, only};
 use crate::{Backend, Store};
 
 /// A record's comments, oldest first, and its field history, newest first.
@@ -124,12 +125,14 @@ impl Store {
         id: Option<Uuid>,
         include_internal: bool,
     ) -> Result<Vec<Comment>> {
-        let select = comments_select(module, record_id, id, include_internal)
-            .order_by(("comments", "created_at"), sea_query::Order::Asc)
-            .order_by(("comments", "id"), sea_query::Order::Asc)
-            .take();
+        let (statements, ()) = self.shaped(|params| CommentsOf {
+            module: Registered(module),
+            record_id: params.id(record_id),
+            id: id.map(|id| params.id(id)),
+            include_internal,
+        })?;
         self.db
-            .fetch_all(&select)
+            .fetch_all_rendered(only(statements)?)
             .await?
             .iter()
             .map(|row| Ok(Shaped::read(row)?.into_comment()))
@@ -406,5 +409,35 @@ mod tests {
         let flags: Vec<bool> = flags.into_iter().map(Flag::yes).collect();
         assert_eq!(flags, [true, false, true, false]);
         assert!(serde_json::from_str::<Flag>("\"yes\"").is_err());
+    }
+}
+
+/// A record's comments (see [`Store::comments`]).
+#[derive(Debug)]
+struct CommentsOf<'a> {
+    module: Registered<'a>,
+    record_id: Uuid,
+    id: Option<Uuid>,
+    include_internal: bool,
+}
+
+impl Shape for CommentsOf<'_> {
+    type Notes = ();
+
+    fn build(&self, _: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        let select = comments_select(
+            self.module.0,
+            self.record_id,
+            self.id,
+            self.include_internal,
+        )
+        .order_by(("comments", "created_at"), sea_query::Order::Asc)
+        .order_by(("comments", "id"), sea_query::Order::Asc)
+        .take();
+        Ok((vec![select], ()))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store)
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::Store;
+use crate::shapes::{Fields, Registered, Shape, holds_text, only};
 use crate::timeline::Timeline;
 
 impl Store {
@@ -49,42 +50,27 @@ impl Store {
         query: &ListQuery,
         counted: bool,
     ) -> Result<Page> {
-        let cond = Cond::all().add(not_deleted()).add(self.condition_in_view(
-            module,
-            view,
-            &query.filter,
-        )?);
-        // The count's condition is the page's; widgets showing the latest few count nothing.
-        let count_cond = counted.then(|| cond.clone());
-        let mut select = select_all(view);
-        select
-            .cond_where(cond)
-            .limit(query.per_page)
-            .offset(query.offset());
-        let ranked = self.order(module, view, query, &mut select)?;
-        // The labels of the references come with the rows when the list can be sorted again
-        // outside its text search: the page's ids are chosen first, sorted and cut without
-        // them, then only those rows are read with their labels as subqueries (put straight
-        // into one statement, SQLite would look labels up for every row it sorts).
-        let labels_inline = !ranked && has_references(view);
-        if labels_inline {
-            let mut ids = select;
-            ids.clear_selects().column("id");
-            select = select_all(view);
-            select.and_where(Expr::col("id").in_subquery(ids));
-            label_columns(&mut select, module, view);
-            self.order(module, view, query, &mut select)?;
-        }
-        let (rows, total) = match count_cond {
-            Some(cond) => {
-                let count = Query::select()
-                    .expr_as(Expr::cust("COUNT(*)"), "n")
-                    .from(module.name.clone())
-                    .cond_where(cond)
-                    .take();
-                tokio::try_join!(self.db.fetch_all(&select), self.db.fetch_optional(&count))?
-            }
-            None => (self.db.fetch_all(&select).await?, None),
+        let (statements, labels_inline) = self.shaped(|params| ListShape {
+            module: Registered(module),
+            view: Fields(view),
+            query: ListQuery {
+                filter: params.filter(&query.filter),
+                sort: query.sort.clone(),
+                page: query.page,
+                per_page: query.per_page,
+            },
+            counted,
+        })?;
+        let mut statements = statements.into_iter();
+        let select = statements
+            .next()
+            .ok_or_else(|| Error::Internal("a list without its statement".into()))?;
+        let (rows, total) = match statements.next() {
+            Some(count) => tokio::try_join!(
+                self.db.fetch_all_rendered(select),
+                self.db.fetch_optional_rendered(count)
+            )?,
+            None => (self.db.fetch_all_rendered(select).await?, None),
         };
         let mut items = rows
             .iter()
@@ -165,48 +151,27 @@ impl Store {
         filter: &Filter,
         questions: &Questions<'_>,
     ) -> Result<Checked> {
-        let cond = Cond::all()
-            .add(not_deleted())
-            .add(Expr::col("id").eq(id))
-            .add(self.condition(module, filter)?);
-        let mut select = select_all(view);
-        select.cond_where(cond);
-        label_columns(&mut select, module, view);
-        // Each test is the statement `matches` runs, as an `EXISTS` column: the same answer.
-        for (i, test) in questions.tests.iter().enumerate() {
-            select.expr_as(
-                Expr::exists(self.id_matching(module, id, test)?),
-                format!("_check_{i}"),
-            );
-        }
-        for (i, list) in questions.lists.iter().enumerate() {
-            let any = Query::select()
-                .expr(Expr::val(1))
-                .from(list.module.name.clone())
-                .cond_where(Cond::all().add(not_deleted()).add(self.condition_in_view(
-                    list.module,
-                    list.view,
-                    list.filter,
-                )?))
-                .take();
-            select.expr_as(Expr::exists(any), format!("_any_{i}"));
-        }
-        if questions.timeline {
-            select.expr_as(Timeline::column(self.db.backend(), module, id), "_timeline");
-        }
-        if let Some(contact) = questions.follower {
-            let follows = Query::select()
-                .expr(Expr::val(1))
-                .from("follows")
-                .and_where(Expr::col("module").eq(module.name.as_str()))
-                .and_where(Expr::col("record_id").eq(id))
-                .and_where(Expr::col("contact_id").eq(contact))
-                .take();
-            select.expr_as(Expr::exists(follows), "_followed");
-        }
+        let (statements, ()) = self.shaped(|params| RecordShape {
+            module: Registered(module),
+            view: Fields(view),
+            id: params.id(id),
+            filter: params.filter(filter),
+            tests: questions.tests.iter().map(|f| params.filter(f)).collect(),
+            lists: questions
+                .lists
+                .iter()
+                .map(|list| ProbeShape {
+                    module: Registered(list.module),
+                    view: Fields(list.view),
+                    filter: params.filter(list.filter),
+                })
+                .collect(),
+            timeline: questions.timeline,
+            follower: questions.follower.map(|c| params.id(c)),
+        })?;
         let row = self
             .db
-            .fetch_optional(&select)
+            .fetch_optional_rendered(only(statements)?)
             .await?
             .ok_or(Error::NotFound)?;
         let answers = |prefix: &str, count: usize| {
@@ -239,8 +204,16 @@ impl Store {
 
     /// Whether record `id` of `module` exists and matches `filter`.
     pub async fn matches(&self, module: &ModuleDef, id: Uuid, filter: &Filter) -> Result<bool> {
-        let select = self.id_matching(module, id, filter)?;
-        Ok(self.db.fetch_optional(&select).await?.is_some())
+        let (statements, ()) = self.shaped(|params| Matching {
+            module: Registered(module),
+            id: params.id(id),
+            filter: params.filter(filter),
+        })?;
+        Ok(self
+            .db
+            .fetch_optional_rendered(only(statements)?)
+            .await?
+            .is_some())
     }
 
     /// `SELECT id` of record `id` of `module` if it is not deleted and matches `filter`.
@@ -285,10 +258,18 @@ impl Store {
 
     /// Fills in the labels of every reference in `records`, in one statement.
     pub async fn fill_labels(&self, module: &ModuleDef, records: &mut [Record]) -> Result<()> {
-        let Some((targets, select)) = labels_statement(module, records) else {
+        let wanted = wanted_labels(module, records);
+        if wanted.is_empty() {
             return Ok(());
-        };
-        let rows = self.db.fetch_all(&select).await?;
+        }
+        let (statements, ()) = self.shaped(|params| LabelsOf {
+            wanted: wanted
+                .iter()
+                .map(|(target, ids)| (*target, ids.iter().map(|id| params.id(*id)).collect()))
+                .collect(),
+        })?;
+        let rows = self.db.fetch_all_rendered(only(statements)?).await?;
+        let targets: Vec<_> = wanted.into_iter().map(|(target, _)| target).collect();
         Labels::read(&targets, rows)?.apply(module, records);
         Ok(())
     }
@@ -324,6 +305,167 @@ impl Store {
             .and_where(not_deleted())
             .take();
         Ok(self.db.fetch_optional(&select).await?.is_some())
+    }
+}
+
+/// A page of a list and, when counted, the count of all its rows.
+#[derive(Debug)]
+struct ListShape<'a> {
+    module: Registered<'a>,
+    view: Fields<'a>,
+    query: ListQuery,
+    counted: bool,
+}
+
+impl Shape for ListShape<'_> {
+    /// Whether the labels of the references come with the rows.
+    type Notes = bool;
+
+    fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, bool)> {
+        let (module, view, query) = (self.module.0, self.view.0, &self.query);
+        let cond = Cond::all().add(not_deleted()).add(store.condition_in_view(
+            module,
+            view,
+            &query.filter,
+        )?);
+        // The count's condition is the page's; widgets showing the latest few count nothing.
+        let count = self.counted.then(|| {
+            Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), "n")
+                .from(module.name.clone())
+                .cond_where(cond.clone())
+                .take()
+        });
+        let mut select = select_all(view);
+        select
+            .cond_where(cond)
+            .limit(query.per_page)
+            .offset(query.offset());
+        let ranked = store.order(module, view, query, &mut select)?;
+        // The labels of the references come with the rows when the list can be sorted again
+        // outside its text search: the page's ids are chosen first, sorted and cut without
+        // them, then only those rows are read with their labels as subqueries (put straight
+        // into one statement, SQLite would look labels up for every row it sorts).
+        let labels_inline = !ranked && has_references(view);
+        if labels_inline {
+            let mut ids = select;
+            ids.clear_selects().column("id");
+            select = select_all(view);
+            select.and_where(Expr::col("id").in_subquery(ids));
+            label_columns(&mut select, module, view);
+            store.order(module, view, query, &mut select)?;
+        }
+        Ok((
+            std::iter::once(select).chain(count).collect(),
+            labels_inline,
+        ))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store) && !holds_text(&self.query.filter)
+    }
+}
+
+/// Whether a record matches a filter (see [`Store::matches`]).
+#[derive(Debug)]
+struct Matching<'a> {
+    module: Registered<'a>,
+    id: Uuid,
+    filter: Filter,
+}
+
+impl Shape for Matching<'_> {
+    type Notes = ();
+
+    fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        Ok((
+            vec![store.id_matching(self.module.0, self.id, &self.filter)?],
+            (),
+        ))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store) && !holds_text(&self.filter)
+    }
+}
+
+/// One record with the answers to its questions (see [`Questions`]).
+#[derive(Debug)]
+struct RecordShape<'a> {
+    module: Registered<'a>,
+    view: Fields<'a>,
+    id: Uuid,
+    filter: Filter,
+    tests: Vec<Filter>,
+    lists: Vec<ProbeShape<'a>>,
+    timeline: bool,
+    follower: Option<Uuid>,
+}
+
+/// A list asked about in [`Questions`], as a shape prints it.
+#[derive(Debug)]
+struct ProbeShape<'a> {
+    module: Registered<'a>,
+    view: Fields<'a>,
+    filter: Filter,
+}
+
+impl Shape for RecordShape<'_> {
+    type Notes = ();
+
+    fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        let (module, view, id, filter) = (self.module.0, self.view.0, self.id, &self.filter);
+        let cond = Cond::all()
+            .add(not_deleted())
+            .add(Expr::col("id").eq(id))
+            .add(store.condition(module, filter)?);
+        let mut select = select_all(view);
+        select.cond_where(cond);
+        label_columns(&mut select, module, view);
+        // Each test is the statement `matches` runs, as an `EXISTS` column: the same answer.
+        for (i, test) in self.tests.iter().enumerate() {
+            select.expr_as(
+                Expr::exists(store.id_matching(module, id, test)?),
+                format!("_check_{i}"),
+            );
+        }
+        for (i, list) in self.lists.iter().enumerate() {
+            let any = Query::select()
+                .expr(Expr::val(1))
+                .from(list.module.0.name.clone())
+                .cond_where(Cond::all().add(not_deleted()).add(store.condition_in_view(
+                    list.module.0,
+                    list.view.0,
+                    &list.filter,
+                )?))
+                .take();
+            select.expr_as(Expr::exists(any), format!("_any_{i}"));
+        }
+        if self.timeline {
+            select.expr_as(
+                Timeline::column(store.db.backend(), module, id),
+                "_timeline",
+            );
+        }
+        if let Some(contact) = self.follower {
+            let follows = Query::select()
+                .expr(Expr::val(1))
+                .from("follows")
+                .and_where(Expr::col("module").eq(module.name.as_str()))
+                .and_where(Expr::col("record_id").eq(id))
+                .and_where(Expr::col("contact_id").eq(contact))
+                .take();
+            select.expr_as(Expr::exists(follows), "_followed");
+        }
+        Ok((vec![select], ()))
+    }
+
+    fn keep(&self, store: &Store) -> bool {
+        self.module.is_registered(store)
+            && self.lists.iter().all(|l| l.module.is_registered(store))
+            && !holds_text(&self.filter)
+            && !self.tests.iter().any(holds_text)
+            && !self.lists.iter().any(|l| holds_text(&l.filter))
     }
 }
 
@@ -436,13 +578,12 @@ fn read_label_columns(row: &Row, view: &ModuleDef, record: &mut Record) -> Resul
     Ok(())
 }
 
-/// One statement for the labels of every reference in `records`: a `UNION ALL` of one
-/// `SELECT` per referenced table, each row naming its table by its index in the targets
-/// returned with it. `None` when nothing is referenced.
-pub(super) fn labels_statement<'m>(
+/// The references in `records` whose labels are wanted: each target (a module's table, or
+/// staff users) with the ids referenced in it, in the order of `module`'s fields.
+fn wanted_labels<'m>(
     module: &'m ModuleDef,
     records: &[Record],
-) -> Option<(Vec<Option<&'m str>>, SelectStatement)> {
+) -> Vec<(Option<&'m str>, Vec<Uuid>)> {
     let mut wanted: Vec<(Option<&str>, HashSet<Uuid>)> = Vec::new();
     for field in &module.fields {
         let Some(target) = reference_target(field) else {
@@ -459,6 +600,15 @@ pub(super) fn labels_statement<'m>(
             }
         }
     }
+    wanted
+        .into_iter()
+        .map(|(target, ids)| (target, ids.into_iter().collect()))
+        .collect()
+}
+
+/// One statement for the labels of `wanted`: a `UNION ALL` of one `SELECT` per referenced
+/// table, each row naming its table by its index in `wanted`. `None` when nothing is wanted.
+fn labels_select(wanted: &[(Option<&str>, Vec<Uuid>)]) -> Option<SelectStatement> {
     let mut selects = wanted.iter().enumerate().map(|(index, (target, ids))| {
         let mut select = Query::select();
         select.expr_as(Expr::val(index as i64), "target");
@@ -481,7 +631,38 @@ pub(super) fn labels_statement<'m>(
     for select in selects {
         union.union(sea_query::UnionType::All, select);
     }
-    Some((wanted.into_iter().map(|(t, _)| t).collect(), union))
+    Some(union)
+}
+
+/// One statement for the labels of every reference in `records` (see [`labels_select`]),
+/// with the targets its rows name by index. `None` when nothing is referenced.
+pub(super) fn labels_statement<'m>(
+    module: &'m ModuleDef,
+    records: &[Record],
+) -> Option<(Vec<Option<&'m str>>, SelectStatement)> {
+    let wanted = wanted_labels(module, records);
+    let select = labels_select(&wanted)?;
+    Some((wanted.into_iter().map(|(t, _)| t).collect(), select))
+}
+
+/// The labels of some references (see [`labels_select`]): a shape for each number of ids
+/// per target.
+#[derive(Debug)]
+struct LabelsOf<'m> {
+    wanted: Vec<(Option<&'m str>, Vec<Uuid>)>,
+}
+
+impl Shape for LabelsOf<'_> {
+    type Notes = ();
+
+    fn build(&self, _: &Store) -> Result<(Vec<SelectStatement>, ())> {
+        Ok((labels_select(&self.wanted).into_iter().collect(), ()))
+    }
+
+    fn keep(&self, _: &Store) -> bool {
+        // Targets are table names from the registry's fields, not from callers.
+        true
+    }
 }
 
 /// Labels read by [`labels_statement`], by (target, id).
