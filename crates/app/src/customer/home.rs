@@ -153,6 +153,29 @@ fn slices(
     out
 }
 
+/// The module a widget shows, if it shows one.
+fn widget_module(widget: Widget) -> Option<&'static str> {
+    match widget {
+        Widget::OpenCasesByPriority
+        | Widget::CaseResolutionTimeByPriority
+        | Widget::RecentCases => Some("cases"),
+        Widget::ProjectsByStatus => Some("projects"),
+        Widget::RecentTickets => Some("tickets"),
+        Widget::RecentFaqs => Some("faqs"),
+        Widget::RecentDocuments => Some("documents"),
+        Widget::AccountRepresentatives | Widget::Shortcuts => None,
+    }
+}
+
+/// The module a shortcut leads to.
+fn shortcut_module(shortcut: Shortcut) -> &'static str {
+    match shortcut {
+        Shortcut::AddDocument => "documents",
+        Shortcut::CreateTicket | Shortcut::OpenTickets => "tickets",
+        Shortcut::CreateCase | Shortcut::OpenCases => "cases",
+    }
+}
+
 fn visible(scoped: &Scoped<'_>, fields: &[&str]) -> bool {
     fields
         .iter()
@@ -205,9 +228,34 @@ impl App {
     pub async fn customer_home(&self, customer: &Customer) -> Result<HomeView> {
         let layout = &customer.portal.home;
         let company = &customer.company;
-        let scoped = |module: &str| self.scoped(customer, module).ok();
-        let cases = scoped("cases");
-        let projects = scoped("projects");
+        let shortcuts_shown = layout.widgets.contains(&Widget::Shortcuts);
+        // Each module the widgets and shortcuts show, as the customer sees it: worked out once.
+        let mut modules: Vec<&'static str> = Vec::new();
+        let shortcut_modules = layout
+            .shortcuts
+            .iter()
+            .filter(|_| shortcuts_shown)
+            .map(|s| shortcut_module(*s));
+        for module in layout.widgets.iter().filter_map(|w| widget_module(*w)) {
+            if !modules.contains(&module) {
+                modules.push(module);
+            }
+        }
+        for module in shortcut_modules {
+            if !modules.contains(&module) {
+                modules.push(module);
+            }
+        }
+        let scopes: Vec<(&str, Option<Scoped<'_>>)> = modules
+            .into_iter()
+            .map(|module| (module, self.scoped(customer, module).ok()))
+            .collect();
+        let scoped = |module: &str| {
+            scopes
+                .iter()
+                .find(|(m, _)| *m == module)
+                .and_then(|(_, s)| s.as_ref())
+        };
         // The widgets' figures are read at once, each on its own connection; the page waits
         // for the slowest instead of their sum. Their statements are the customer's access
         // rules with the customer's ids bound: planned once for any ids, not for each request.
@@ -215,11 +263,11 @@ impl App {
             store: self.store.with_generic_plans(),
             ..self.clone()
         };
-        let parts =
-            futures::future::try_join_all(layout.widgets.iter().map(|widget| {
-                reads.home_part(customer, *widget, cases.as_ref(), projects.as_ref())
-            }))
-            .await?;
+        let parts = futures::future::try_join_all(layout.widgets.iter().map(|widget| {
+            let scope = widget_module(*widget).and_then(scoped);
+            reads.home_part(customer, *widget, scope)
+        }))
+        .await?;
         let mut charts = IndexMap::new();
         let mut recents = IndexMap::new();
         let mut representatives = Vec::new();
@@ -235,26 +283,20 @@ impl App {
                 Part::Nothing => {}
             }
         }
-        let can = |module: &str, create: bool| {
-            scoped(module).is_some_and(|s| {
-                if create {
-                    s.access.grant.create
-                } else {
-                    s.access.grant.read > Level::None
-                }
-            })
-        };
-        let shortcuts = layout.widgets.contains(&Widget::Shortcuts).then(|| {
+        let shortcuts = shortcuts_shown.then(|| {
             layout
                 .shortcuts
                 .iter()
                 .copied()
-                .filter(|s| match s {
-                    Shortcut::AddDocument => can("documents", true),
-                    Shortcut::CreateTicket => can("tickets", true),
-                    Shortcut::OpenTickets => can("tickets", false),
-                    Shortcut::CreateCase => can("cases", true),
-                    Shortcut::OpenCases => can("cases", false),
+                .filter(|s| {
+                    scoped(shortcut_module(*s)).is_some_and(|scope| match s {
+                        Shortcut::AddDocument | Shortcut::CreateTicket | Shortcut::CreateCase => {
+                            scope.access.grant.create
+                        }
+                        Shortcut::OpenTickets | Shortcut::OpenCases => {
+                            scope.access.grant.read > Level::None
+                        }
+                    })
                 })
                 .collect()
         });
@@ -279,12 +321,11 @@ impl App {
         &self,
         customer: &Customer,
         widget: Widget,
-        cases: Option<&Scoped<'_>>,
-        projects: Option<&Scoped<'_>>,
+        scope: Option<&Scoped<'_>>,
     ) -> Result<Part> {
         Ok(match widget {
             Widget::OpenCasesByPriority => {
-                match cases.filter(|c| visible(c, &["priority", "status"])) {
+                match scope.filter(|c| visible(c, &["priority", "status"])) {
                     Some(cases) => {
                         let mut open = vec![cases.read.clone()];
                         open.extend(done_statuses("cases").iter().map(|done| {
@@ -300,7 +341,7 @@ impl App {
                 }
             }
             Widget::CaseResolutionTimeByPriority => {
-                match cases.filter(|c| visible(c, &["priority", "resolved_at"])) {
+                match scope.filter(|c| visible(c, &["priority", "resolved_at"])) {
                     Some(cases) => {
                         let buckets = self
                             .store
@@ -323,7 +364,7 @@ impl App {
                     None => Part::Nothing,
                 }
             }
-            Widget::ProjectsByStatus => match projects.filter(|p| visible(p, &["status"])) {
+            Widget::ProjectsByStatus => match scope.filter(|p| visible(p, &["status"])) {
                 Some(projects) => Part::Chart(
                     "projects_by_status",
                     self.counts(projects, "status", projects.read.clone())
@@ -335,14 +376,11 @@ impl App {
             | Widget::RecentTickets
             | Widget::RecentFaqs
             | Widget::RecentDocuments => {
-                let module = match widget {
-                    Widget::RecentCases => "cases",
-                    Widget::RecentTickets => "tickets",
-                    Widget::RecentFaqs => "faqs",
-                    _ => "documents",
+                let Some(module) = widget_module(widget) else {
+                    return Ok(Part::Nothing);
                 };
-                let items = match self.scoped(customer, module).ok() {
-                    Some(s) => self.recent(&s).await?,
+                let items = match scope {
+                    Some(s) => self.recent(s).await?,
                     None => Vec::new(),
                 };
                 Part::Recent(module, items)
