@@ -167,7 +167,7 @@ impl Store {
         let session = match row.get::<Option<Uuid>>("session_contact")? {
             Some(_) => Some((
                 session_of(&row)?,
-                crate::records::decode_joined(&row, contacts)?,
+                crate::records::decode_joined_labeled(&row, contacts)?,
             )),
             None => None,
         };
@@ -565,6 +565,9 @@ impl Shape for SessionAndContact<'_> {
             .and_where(Expr::col(("settings_version", "id")).eq(1));
         session_columns(&mut select);
         crate::records::qualified_columns(&mut select, self.contacts.0);
+        // The labels of the contact's references (its organization) come with it: the
+        // customer's profile then needs no statement of its own.
+        crate::records::label_columns(&mut select, self.contacts.0, self.contacts.0);
         select.left_join(
             self.contacts.0.name.clone(),
             Expr::col((self.contacts.0.name.clone(), "id"))

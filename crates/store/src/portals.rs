@@ -47,7 +47,13 @@ impl Store {
 
     /// Every portal, the default first.
     pub async fn portals(&self) -> Result<Vec<Portal>> {
-        Ok(self.settings().await?.portals.clone())
+        Ok(self
+            .settings()
+            .await?
+            .portals
+            .iter()
+            .map(|p| Portal::clone(p))
+            .collect())
     }
 
     pub(crate) async fn load_portals(&self) -> Result<Vec<Portal>> {
@@ -68,7 +74,11 @@ impl Store {
     /// The first portal that `wanted` accepts, if any.
     async fn portal_where(&self, wanted: impl Fn(&Portal) -> bool) -> Result<Option<Portal>> {
         let settings = self.settings().await?;
-        Ok(settings.portals.iter().find(|p| wanted(p)).cloned())
+        Ok(settings
+            .portals
+            .iter()
+            .find(|p| wanted(p))
+            .map(|p| Portal::clone(p)))
     }
 
     pub async fn portal(&self, slug: &str) -> Result<Option<Portal>> {
@@ -241,7 +251,7 @@ impl Store {
             .roles
             .iter()
             .filter(|role| role.id.is_some_and(|id| ids.contains(&id)))
-            .cloned()
+            .map(|role| PortalRole::clone(role))
             .collect())
     }
 

@@ -16,9 +16,10 @@ use crate::Store;
 #[derive(Debug)]
 pub struct Settings {
     pub version: i64,
-    /// The default portal first, then by slug.
-    pub portals: Vec<Portal>,
-    pub roles: Vec<PortalRole>,
+    /// The default portal first, then by slug. Shared, so a request holds its portal and
+    /// roles without copying them.
+    pub portals: Vec<Arc<Portal>>,
+    pub roles: Vec<Arc<PortalRole>>,
     pub company: Company,
     pub has_logo: bool,
 }
@@ -85,8 +86,18 @@ impl Store {
         let (company, has_logo) = self.load_company_and_logo().await?;
         let settings = Arc::new(Settings {
             version,
-            portals: self.load_portals().await?,
-            roles: self.portal_roles().await?,
+            portals: self
+                .load_portals()
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
+            roles: self
+                .portal_roles()
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
             company,
             has_logo,
         });

@@ -35,10 +35,11 @@ use crate::passwords::token_digest;
 /// A signed-in customer of one portal.
 #[derive(Debug, Clone)]
 pub struct Customer {
-    pub portal: Portal,
+    pub portal: Arc<Portal>,
     /// The company behind the portal (its time zone counts support dates).
     pub company: Company,
-    pub roles: Vec<PortalRole>,
+    pub roles: Vec<Arc<PortalRole>>,
+    /// The customer's contact, with the labels of its references.
     pub contact: Record,
     pub id: CustomerId,
     pub token_digest: String,
@@ -49,7 +50,7 @@ impl Customer {
         Access {
             registry: app.store.registry(),
             portal: &self.portal,
-            roles: self.roles.iter().collect(),
+            roles: self.roles.iter().map(|role| &**role).collect(),
             customer: self.id,
         }
     }
@@ -77,7 +78,7 @@ pub fn may_use_portal(contact: &Record, portal: &Portal) -> bool {
 /// it (name, logo, accent color, language).
 #[derive(Debug, Clone)]
 pub struct Front {
-    pub portal: Portal,
+    pub portal: Arc<Portal>,
     pub company: Company,
     /// Where the company logo is served, if there is one.
     pub logo_url: Option<&'static str>,
@@ -89,7 +90,7 @@ fn front_in(settings: &Settings, slug: Option<&str>) -> Result<Front> {
         .portals
         .iter()
         .find(|p| slug.map_or(p.default, |slug| p.slug == slug))
-        .cloned()
+        .map(Arc::clone)
         .ok_or(Error::NotFound)?;
     Ok(Front {
         portal,
@@ -194,7 +195,7 @@ impl App {
             organization: contact.get("organization").as_ref_id(),
         };
         Ok(Customer {
-            portal: portal.clone(),
+            portal: Arc::clone(portal),
             company: front.company.clone(),
             roles,
             contact,

@@ -90,13 +90,8 @@ impl App {
         let contacts = self.store.module("contacts")?;
         let access = layout_access(contacts, &customer.portal.profile.contact);
         let view = visible_view(contacts, &access);
-        // The contact was read with the session, in this request, without reference labels:
-        // only the labels of the references the profile shows are read.
-        let mut contact = customer.contact.clone();
-        self.store
-            .fill_labels(&view, std::slice::from_mut(&mut contact))
-            .await?;
-        Ok(RecordView::new(Arc::new(view), contact))
+        // The contact was read with the session, in this request, with its references' labels.
+        Ok(RecordView::new(Arc::new(view), customer.contact.clone()))
     }
 
     /// Changes the customer's contact per the profile layout. A new e-mail is not applied: a

@@ -2,6 +2,8 @@
 //! staff can check a configuration with exactly what that contact would see. The pages built on
 //! it only read.
 
+use std::sync::Arc;
+
 use atrium_core::access::Customer as CustomerId;
 use atrium_core::customer::{Refusal, allowed_portals, sign_in_refusal, today_in};
 use atrium_core::{RecordId, Result};
@@ -30,10 +32,8 @@ impl App {
         slug: Option<&str>,
     ) -> Result<Preview> {
         let contacts = self.store.module("contacts")?;
-        let contact = self
-            .store
-            .get_plain(contacts, RecordId::parse(id)?.0)
-            .await?;
+        // With its references' labels, as a signed-in customer's contact is read.
+        let contact = self.store.get(contacts, RecordId::parse(id)?.0).await?;
         let mut portals = allowed_portals(&contact);
         if portals.is_empty() {
             portals.push(self.default_portal().await?.slug);
@@ -58,9 +58,9 @@ impl App {
         };
         Ok(Preview {
             customer: Customer {
-                portal,
+                portal: Arc::new(portal),
                 company,
-                roles,
+                roles: roles.into_iter().map(Arc::new).collect(),
                 contact,
                 id,
                 token_digest: String::new(),

@@ -11,6 +11,7 @@ mod text_index;
 mod write;
 
 pub(crate) use filter::picklist_order;
+pub(crate) use read::label_columns;
 pub use read::{Checked, ListProbe, Questions};
 pub(crate) use text_index::sync as sync_text_index;
 pub use write::Changed;
@@ -184,6 +185,16 @@ pub(crate) fn decode_joined(row: &Row, module: &ModuleDef) -> Result<Option<Reco
         Some(_) => decode_record(row, module).map(Some),
         None => Ok(None),
     }
+}
+
+/// A record joined into another statement with [`qualified_columns`] and the labels of its
+/// references as [`label_columns`] reads them.
+pub(crate) fn decode_joined_labeled(row: &Row, module: &ModuleDef) -> Result<Option<Record>> {
+    let Some(mut record) = decode_joined(row, module)? else {
+        return Ok(None);
+    };
+    read_label_columns(row, module, &mut record)?;
+    Ok(Some(record))
 }
 
 fn not_deleted() -> SimpleExpr {

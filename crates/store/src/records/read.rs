@@ -525,7 +525,7 @@ fn reference_target(field: &FieldDef) -> Option<Option<&str>> {
 /// come with the record. Only for statements that read the rows they return (one record, or a
 /// page whose ids were chosen first): a list sorted without an index would run them for every
 /// row it sorts.
-fn label_columns(select: &mut SelectStatement, module: &ModuleDef, view: &ModuleDef) {
+pub(crate) fn label_columns(select: &mut SelectStatement, module: &ModuleDef, view: &ModuleDef) {
     const TARGET: &str = "_label_target";
     for field in &view.fields {
         let Some(target) = reference_target(field) else {
@@ -561,7 +561,7 @@ fn label_columns(select: &mut SelectStatement, module: &ModuleDef, view: &Module
 }
 
 /// Puts the labels that [`label_columns`] read into `record`'s references.
-fn read_label_columns(row: &Row, view: &ModuleDef, record: &mut Record) -> Result<()> {
+pub(super) fn read_label_columns(row: &Row, view: &ModuleDef, record: &mut Record) -> Result<()> {
     for field in &view.fields {
         if reference_target(field).is_none() {
             continue;
