@@ -1,11 +1,48 @@
 //! Markdown to safe HTML: CommonMark (plus tables, strikethrough, task lists) rendered by
 //! pulldown-cmark, then sanitized by ammonia, because raw HTML passes through the renderer.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use pulldown_cmark::{Options, Parser, html};
 
+/// `markdown` as sanitized HTML. The same texts are shown again and again (a record's
+/// description on each view of its page, the home's announcement, the FAQs), and rendering
+/// and cleaning one costs more than the rest of showing it: texts rendered lately are kept.
 pub fn to_safe_html(markdown: &str) -> String {
+    if markdown.is_empty() {
+        return String::new();
+    }
+    let rendered = || {
+        RENDERED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some(html) = rendered().get(markdown) {
+        return html.clone();
+    }
+    let html = render(markdown);
+    if markdown.len() <= KEPT_TEXT_BYTES {
+        let mut kept = rendered();
+        if kept.len() >= KEPT_TEXTS {
+            kept.clear();
+        }
+        kept.insert(markdown.to_owned(), html.clone());
+    }
+    html
+}
+
+/// Texts and their HTML, by the text itself (no hash stands in for it).
+type Rendered = HashMap<String, String>;
+
+/// At most this many texts are kept (then all are dropped and kept again as they are shown),
+/// each at most this long: a few megabytes at most.
+const KEPT_TEXTS: usize = 512;
+const KEPT_TEXT_BYTES: usize = 4 * 1024;
+
+static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(Mutex::default);
+
+fn render(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
@@ -37,7 +74,26 @@ fn is_own_path(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{render, to_safe_html};
+
+    #[test]
+    fn a_text_shown_again_gives_the_same_html_as_rendering_it_again() {
+        let texts = [
+            "**bold** and <script>alert(1)</script>",
+            "",
+            "- one\n- two",
+            "**bold** and <script>alert(1)</script>",
+        ];
+        for text in texts {
+            let first = to_safe_html(text);
+            assert_eq!(first, render(text));
+            assert_eq!(to_safe_html(text), first);
+        }
+        // A text longer than those kept is rendered each time, the same.
+        let long = "word ".repeat(2000);
+        assert_eq!(to_safe_html(&long), render(&long));
+        assert_eq!(to_safe_html(&long), to_safe_html(&long));
+    }
 
     #[test]
     fn an_ordered_list_keeps_its_first_number_and_nothing_else() {
