@@ -814,6 +814,19 @@ async fn the_profile_follows_the_layout(app: TestApp) {
             "portal_user".to_owned()
         ]
     );
+    // A reference the layout shows comes with its label (read with the session's contact).
+    let (_, mut portal) = app.get("/api/v1/admin/portals/default").await;
+    portal["profile"]["contact"]["organization"] = json!("read_only");
+    let (status, saved) = send(
+        app.admin(Method::PUT, "/api/v1/admin/portals/default")
+            .json(&portal),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (status, me) = send(app.portal(&emma, Method::GET, "/me")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["organization"]["id"], json!(acme), "{me}");
+    assert_eq!(me["organization"]["label"], "Acme", "{me}");
     let (status, org) = send(app.portal(&emma, Method::GET, "/me/organization")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(org["name"], "Acme");
