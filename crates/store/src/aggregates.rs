@@ -66,6 +66,29 @@ impl Store {
     }
 }
 
+/// `figure` (named) of `module`'s records matching `filter` (and `also`), grouped by the value
+/// of `field` (named `bucket`).
+fn grouped(
+    store: &Store,
+    module: &ModuleDef,
+    field: &str,
+    (figure, name): (Expr, &str),
+    also: Option<Expr>,
+    filter: &Filter,
+) -> Result<SelectStatement> {
+    let mut cond = Cond::all().add(Expr::col("deleted_at").is_null());
+    if let Some(also) = also {
+        cond = cond.add(also);
+    }
+    Ok(Query::select()
+        .expr_as(Expr::col(field.to_owned()), "bucket")
+        .expr_as(figure, name.to_owned())
+        .from(module.name.clone())
+        .cond_where(cond.add(store.condition(module, filter)?))
+        .group_by_col(field.to_owned())
+        .take())
+}
+
 /// Counts by a field's value (see [`Store::count_by`]).
 #[derive(Debug)]
 struct CountBy<'a> {
@@ -78,17 +101,8 @@ impl Shape for CountBy<'_> {
     type Notes = ();
 
     fn build(&self, store: &Store) -> Result<(Vec<SelectStatement>, ())> {
-        let select = Query::select()
-            .expr_as(Expr::col(self.field.to_owned()), "bucket")
-            .expr_as(Expr::cust("COUNT(*)"), "n")
-            .from(self.module.0.name.clone())
-            .cond_where(
-                Cond::all()
-                    .add(Expr::col("deleted_at").is_null())
-                    .add(store.condition(self.module.0, &self.filter)?),
-            )
-            .group_by_col(self.field.to_owned())
-            .take();
+        let count = (Expr::cust("COUNT(*)"), "n");
+        let select = grouped(store, self.module.0, self.field, count, None, &self.filter)?;
         Ok((vec![select], ()))
     }
 
@@ -120,18 +134,15 @@ impl Shape for AverageHoursBy<'_> {
                 format!("(AVG(EXTRACT(EPOCH FROM (\"{end}\" - \"{start}\")) / 3600.0))::float8")
             }
         };
-        let select = Query::select()
-            .expr_as(Expr::col(self.field.to_owned()), "bucket")
-            .expr_as(Expr::cust(hours), "hours")
-            .from(self.module.0.name.clone())
-            .cond_where(
-                Cond::all()
-                    .add(Expr::col("deleted_at").is_null())
-                    .add(Expr::col(self.end.to_owned()).is_not_null())
-                    .add(store.condition(self.module.0, &self.filter)?),
-            )
-            .group_by_col(self.field.to_owned())
-            .take();
+        let ended = Expr::col(end.to_owned()).is_not_null();
+        let select = grouped(
+            store,
+            self.module.0,
+            self.field,
+            (Expr::cust(hours), "hours"),
+            Some(ended),
+            &self.filter,
+        )?;
         Ok((vec![select], ()))
     }
 

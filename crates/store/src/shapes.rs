@@ -281,19 +281,25 @@ impl Store {
         let shapes = &self.shapes;
         let mut params = Params::new(shapes.salt, false);
         let shape = make(&mut params);
-        let key = format!("{}{shape:?}", std::any::type_name::<S>());
-        let found = shapes
-            .kept
-            .read()
-            .map_err(|_| atrium_core::Error::Internal("statement shapes poisoned".into()))?
-            .get(&key)
-            .cloned();
+        // A shape that is not kept is never found either: no key to make.
+        let key = shape
+            .keep(self)
+            .then(|| format!("{}{shape:?}", std::any::type_name::<S>()));
+        let found = match &key {
+            Some(key) => shapes
+                .kept
+                .read()
+                .map_err(|_| atrium_core::Error::Internal("statement shapes poisoned".into()))?
+                .get(key)
+                .cloned(),
+            None => None,
+        };
         let kept = match found.and_then(|kept| kept.downcast::<Kept<S::Notes>>().ok()) {
             Some(kept) => kept,
             None => match self.make_shape(&shape, &params)? {
                 Some(kept) => {
                     let kept = Arc::new(kept);
-                    if shape.keep(self) {
+                    if let Some(key) = key {
                         let mut all = shapes.kept.write().map_err(|_| {
                             atrium_core::Error::Internal("statement shapes poisoned".into())
                         })?;

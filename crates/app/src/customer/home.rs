@@ -230,22 +230,16 @@ impl App {
         let company = &customer.company;
         let shortcuts_shown = layout.widgets.contains(&Widget::Shortcuts);
         // Each module the widgets and shortcuts show, as the customer sees it: worked out once.
-        let mut modules: Vec<&'static str> = Vec::new();
-        let shortcut_modules = layout
-            .shortcuts
+        let mut modules: Vec<&'static str> = layout
+            .widgets
             .iter()
-            .filter(|_| shortcuts_shown)
-            .map(|s| shortcut_module(*s));
-        for module in layout.widgets.iter().filter_map(|w| widget_module(*w)) {
-            if !modules.contains(&module) {
-                modules.push(module);
-            }
+            .filter_map(|w| widget_module(*w))
+            .collect();
+        if shortcuts_shown {
+            modules.extend(layout.shortcuts.iter().map(|s| shortcut_module(*s)));
         }
-        for module in shortcut_modules {
-            if !modules.contains(&module) {
-                modules.push(module);
-            }
-        }
+        modules.sort_unstable();
+        modules.dedup();
         let scopes: Vec<(&str, Option<Scoped<'_>>)> = modules
             .into_iter()
             .map(|module| (module, self.scoped(customer, module).ok()))
