@@ -4,6 +4,7 @@
 //! Invariant: nothing here knows about HTTP or SQL; the store and the web layer translate.
 
 pub mod access;
+pub mod audience;
 pub mod company;
 pub mod customer;
 pub mod error;

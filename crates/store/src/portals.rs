@@ -332,7 +332,7 @@ impl Store {
     }
 
     pub async fn company(&self) -> Result<Company> {
-        Ok(self.settings().await?.company.clone())
+        Ok(Company::clone(&self.settings().await?.company))
     }
 
     pub async fn save_company(&self, company: &Company) -> Result<()> {
@@ -385,7 +385,7 @@ impl Store {
     /// The company's details and whether it has a logo (every page shows both).
     pub async fn company_and_logo(&self) -> Result<(Company, bool)> {
         let settings = self.settings().await?;
-        Ok((settings.company.clone(), settings.has_logo))
+        Ok((Company::clone(&settings.company), settings.has_logo))
     }
 
     pub(crate) async fn load_company_and_logo(&self) -> Result<(Company, bool)> {

@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use atrium_core::audience::Audiences;
 use atrium_core::company::Company;
 use atrium_core::portal::{Portal, PortalRole};
 use atrium_core::{Error, Result};
@@ -20,8 +21,11 @@ pub struct Settings {
     /// roles without copying them.
     pub portals: Vec<Arc<Portal>>,
     pub roles: Vec<Arc<PortalRole>>,
-    pub company: Company,
+    /// Shared, like the portals: each request's front holds it without copying it.
+    pub company: Arc<Company>,
     pub has_logo: bool,
+    /// What each portal shows each set of roles, worked out as requests need it.
+    pub audiences: Audiences,
 }
 
 /// The last settings read, shared by the clones of a [`Store`].
@@ -98,8 +102,9 @@ impl Store {
                 .into_iter()
                 .map(Arc::new)
                 .collect(),
-            company,
+            company: Arc::new(company),
             has_logo,
+            audiences: Audiences::default(),
         });
         self.settings.keep(Arc::clone(&settings));
         Ok(settings)

@@ -105,7 +105,7 @@ impl App {
 
 /// `module` of the customer's menu as `engine` grants it.
 fn menu_entry(customer: &Customer, engine: &Access<'_>, module: &ModuleDef) -> MenuEntry {
-    let access = engine.module(module);
+    let access = customer.audience.shown(engine, module).access;
     let fields = module
         .fields
         .iter()

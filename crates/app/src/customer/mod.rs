@@ -17,7 +17,8 @@ pub mod sign_in;
 
 use std::sync::Arc;
 
-use atrium_core::access::{Access, Customer as CustomerId, ModuleAccess, visible_view};
+use atrium_core::access::{Access, Customer as CustomerId, ModuleAccess};
+use atrium_core::audience::{Audience, Shown};
 use atrium_core::company::Company;
 use atrium_core::customer::{allowed_portals, sign_in_refusal, today_in};
 use atrium_core::portal::{Level, Portal, PortalRole};
@@ -37,8 +38,10 @@ use crate::passwords::token_digest;
 pub struct Customer {
     pub portal: Arc<Portal>,
     /// The company behind the portal (its time zone counts support dates).
-    pub company: Company,
+    pub company: Arc<Company>,
     pub roles: Vec<Arc<PortalRole>>,
+    /// What the portal shows these roles (kept with the settings both come from).
+    pub audience: Arc<Audience>,
     /// The customer's contact, with the labels of its references.
     pub contact: Record,
     pub id: CustomerId,
@@ -79,9 +82,31 @@ pub fn may_use_portal(contact: &Record, portal: &Portal) -> bool {
 #[derive(Debug, Clone)]
 pub struct Front {
     pub portal: Arc<Portal>,
-    pub company: Company,
+    pub company: Arc<Company>,
     /// Where the company logo is served, if there is one.
     pub logo_url: Option<&'static str>,
+}
+
+/// The roles in force for `contact` in `portal` (the portal's and the contact's), in the
+/// settings' order, and what the portal shows them.
+pub(crate) fn roles_in(
+    settings: &Settings,
+    portal: &Portal,
+    contact: &Record,
+) -> (Vec<Arc<PortalRole>>, Arc<Audience>) {
+    let mut role_ids = portal.roles.clone();
+    role_ids.extend(contact_role_ids(contact));
+    let roles: Vec<Arc<PortalRole>> = settings
+        .roles
+        .iter()
+        .filter(|role| role.id.is_some_and(|id| role_ids.contains(&id)))
+        .cloned()
+        .collect();
+    let audience = settings.audiences.of(
+        &portal.slug,
+        roles.iter().filter_map(|role| role.id).collect(),
+    );
+    (roles, audience)
 }
 
 /// The front of the portal `slug` names (the default one without a slug) in `settings`.
@@ -94,7 +119,7 @@ fn front_in(settings: &Settings, slug: Option<&str>) -> Result<Front> {
         .ok_or(Error::NotFound)?;
     Ok(Front {
         portal,
-        company: settings.company.clone(),
+        company: Arc::clone(&settings.company),
         logo_url: settings
             .has_logo
             .then_some(crate::admin::company::LOGO_PATH),
@@ -182,22 +207,16 @@ impl App {
             self.store.end_session(&digest).await?;
             return Err(Error::Unauthorized);
         }
-        let mut role_ids = portal.roles.clone();
-        role_ids.extend(contact_role_ids(&contact));
-        let roles = settings
-            .roles
-            .iter()
-            .filter(|role| role.id.is_some_and(|id| role_ids.contains(&id)))
-            .cloned()
-            .collect();
+        let (roles, audience) = roles_in(settings, portal, &contact);
         let id = CustomerId {
             contact: contact.id,
             organization: contact.get("organization").as_ref_id(),
         };
         Ok(Customer {
             portal: Arc::clone(portal),
-            company: front.company.clone(),
+            company: Arc::clone(&front.company),
             roles,
+            audience,
             contact,
             id,
             token_digest: digest,
@@ -208,12 +227,11 @@ impl App {
     pub fn scoped<'a>(&'a self, customer: &Customer, module: &str) -> Result<Scoped<'a>> {
         let module = self.store.module(module)?;
         let engine = customer.access(self);
-        let access = engine.module(module);
+        let Shown { access, view } = customer.audience.shown(&engine, module);
         let read = engine.read_filter(module);
         if read == Filter::Nothing || access.fields.is_empty() && access.grant.read == Level::None {
             return Err(Error::NotFound);
         }
-        let view = Arc::new(visible_view(module, &access));
         Ok(Scoped {
             module,
             access,
@@ -226,7 +244,7 @@ impl App {
 /// A module as one customer sees it.
 pub struct Scoped<'a> {
     pub module: &'a ModuleDef,
-    pub access: ModuleAccess,
+    pub access: Arc<ModuleAccess>,
     /// The module reduced to the fields the customer may see.
     pub view: Arc<ModuleDef>,
     /// The records the customer may read.

@@ -1,9 +1,8 @@
 //! The customer's own contact and organization, shown and changed per the portal's profile
 //! layout, and the confirmed change of their e-mail address.
 
-use std::sync::Arc;
-
-use atrium_core::access::{ModuleAccess, visible_view};
+use atrium_core::access::ModuleAccess;
+use atrium_core::audience::Shown;
 use atrium_core::kinds::{ActivityKind, ActivitySource, TokenKind};
 use atrium_core::portal::{FieldAccess, Grant};
 use atrium_core::validate::{Mode, parse_input};
@@ -34,6 +33,18 @@ const PROTECTED: &[&str] = &[
 
 /// How long the link confirming a new e-mail address works.
 pub const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
+
+/// `module` as the portal's profile `layout` of it shows it (the layout is the portal's, so
+/// the customer's audience keeps it).
+fn profile_shown(
+    customer: &Customer,
+    module: &ModuleDef,
+    layout: &IndexMap<String, FieldAccess>,
+) -> Shown {
+    customer
+        .audience
+        .profile(module, || layout_access(module, layout))
+}
 
 fn layout_access(module: &ModuleDef, layout: &IndexMap<String, FieldAccess>) -> ModuleAccess {
     let mut fields = IndexMap::new();
@@ -88,10 +99,9 @@ impl App {
     /// The customer's contact, per the profile layout.
     pub async fn customer_profile(&self, customer: &Customer) -> Result<RecordView> {
         let contacts = self.store.module("contacts")?;
-        let access = layout_access(contacts, &customer.portal.profile.contact);
-        let view = visible_view(contacts, &access);
+        let shown = profile_shown(customer, contacts, &customer.portal.profile.contact);
         // The contact was read with the session, in this request, with its references' labels.
-        Ok(RecordView::new(Arc::new(view), customer.contact.clone()))
+        Ok(RecordView::new(shown.view, customer.contact.clone()))
     }
 
     /// Changes the customer's contact per the profile layout. A new e-mail is not applied: a
@@ -103,7 +113,8 @@ impl App {
         body: &Json,
     ) -> Result<RecordView> {
         let contacts = self.store.module("contacts")?;
-        let access = layout_access(contacts, &customer.portal.profile.contact);
+        let Shown { access, view } =
+            profile_shown(customer, contacts, &customer.portal.profile.contact);
         check_writable(&access, body)?;
         let mut changes = parse_input(contacts, body, Mode::Update)?;
         let me = customer.contact.id;
@@ -138,7 +149,7 @@ impl App {
         work.effects(&effects).await?;
         work.commit().await?;
         let record = self.store.get(contacts, me).await?;
-        let mut view = RecordView::new(Arc::new(visible_view(contacts, &access)), record);
+        let mut view = RecordView::new(view, record);
         if let Some(new) = pending {
             view = view.with("email_change", json!({"pending": new}));
         }
@@ -267,12 +278,13 @@ impl App {
     pub async fn customer_organization(&self, customer: &Customer) -> Result<RecordView> {
         let organizations = self.store.module("organizations")?;
         let id = customer.id.organization.ok_or(Error::NotFound)?;
-        let access = layout_access(organizations, &customer.portal.profile.organization);
+        let shown = profile_shown(
+            customer,
+            organizations,
+            &customer.portal.profile.organization,
+        );
         let record = self.store.get(organizations, id).await?;
-        Ok(RecordView::new(
-            Arc::new(visible_view(organizations, &access)),
-            record,
-        ))
+        Ok(RecordView::new(shown.view, record))
     }
 
     /// Changes the customer's organization per the profile layout.
@@ -283,7 +295,11 @@ impl App {
     ) -> Result<RecordView> {
         let organizations = self.store.module("organizations")?;
         let id = customer.id.organization.ok_or(Error::NotFound)?;
-        let access = layout_access(organizations, &customer.portal.profile.organization);
+        let Shown { access, view } = profile_shown(
+            customer,
+            organizations,
+            &customer.portal.profile.organization,
+        );
         check_writable(&access, body)?;
         let changes = parse_input(organizations, body, Mode::Update)?;
         let me = customer.contact.id;
@@ -303,10 +319,7 @@ impl App {
         .await?;
         work.commit().await?;
         let record = self.store.get(organizations, id).await?;
-        Ok(RecordView::new(
-            Arc::new(visible_view(organizations, &access)),
-            record,
-        ))
+        Ok(RecordView::new(view, record))
     }
 }
 
@@ -330,7 +343,10 @@ impl App {
         let contacts = self.store.module("contacts")?;
         let contact = ProfilePart {
             record: self.customer_profile(customer).await?,
-            access: layout_access(contacts, &customer.portal.profile.contact).fields,
+            access: profile_shown(customer, contacts, &customer.portal.profile.contact)
+                .access
+                .fields
+                .clone(),
         };
         let organization = match customer.id.organization {
             Some(_) if !customer.portal.profile.organization.is_empty() => {
@@ -338,8 +354,14 @@ impl App {
                 match self.customer_organization(customer).await {
                     Ok(record) => Some(ProfilePart {
                         record,
-                        access: layout_access(organizations, &customer.portal.profile.organization)
-                            .fields,
+                        access: profile_shown(
+                            customer,
+                            organizations,
+                            &customer.portal.profile.organization,
+                        )
+                        .access
+                        .fields
+                        .clone(),
                     }),
                     Err(Error::NotFound) => None,
                     Err(other) => return Err(other),

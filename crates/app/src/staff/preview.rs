@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use atrium_core::access::Customer as CustomerId;
 use atrium_core::customer::{Refusal, allowed_portals, sign_in_refusal, today_in};
-use atrium_core::{RecordId, Result};
+use atrium_core::{Error, RecordId, Result};
 
 use super::Staff;
 use crate::App;
-use crate::customer::{Customer, contact_role_ids, may_use_portal};
+use crate::customer::{Customer, may_use_portal, roles_in};
 
 /// A contact seen through one portal.
 #[derive(Debug, Clone)]
@@ -42,25 +42,30 @@ impl App {
             .filter(|s| portals.iter().any(|p| p == s))
             .unwrap_or(&portals[0])
             .to_owned();
-        let portal = self.portal(&wanted).await?;
-        let company = self.store.company().await?;
+        let settings = self.store.settings().await?;
+        let portal = settings
+            .portals
+            .iter()
+            .find(|p| p.slug == wanted)
+            .map(Arc::clone)
+            .ok_or(Error::NotFound)?;
+        let company = Arc::clone(&settings.company);
         let refusal = if may_use_portal(&contact, &portal) {
             sign_in_refusal(&portal, &contact, today_in(&company.time_zone))
         } else {
             Some(Refusal::NotThisPortal)
         };
-        let mut role_ids = portal.roles.clone();
-        role_ids.extend(contact_role_ids(&contact));
-        let roles = self.store.portal_roles_by_id(&role_ids).await?;
+        let (roles, audience) = roles_in(&settings, &portal, &contact);
         let id = CustomerId {
             contact: contact.id,
             organization: contact.get("organization").as_ref_id(),
         };
         Ok(Preview {
             customer: Customer {
-                portal: Arc::new(portal),
+                portal,
                 company,
-                roles: roles.into_iter().map(Arc::new).collect(),
+                roles,
+                audience,
                 contact,
                 id,
                 token_digest: String::new(),
