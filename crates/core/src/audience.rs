@@ -72,10 +72,13 @@ impl Kept {
     }
 }
 
+/// A portal's slug and the ids of the roles in force.
+type AudienceKey = (String, Vec<Uuid>);
+
 /// The audiences of one version of the settings, by portal and the roles in force.
 #[derive(Debug, Default)]
 pub struct Audiences {
-    held: Mutex<HashMap<(String, Vec<Uuid>), Arc<Audience>>>,
+    held: Mutex<HashMap<AudienceKey, Arc<Audience>>>,
 }
 
 /// How many audiences one version of the settings keeps at most: a portal's customers mostly
