@@ -22,15 +22,17 @@ use std::sync::Arc;
 use atrium_app::App;
 use axum::Router;
 
-/// What every handler gets: the application.
+/// What every handler gets: the application. Shared, not copied: the router and each
+/// middleware layer clone the state for every request, and a copy of the application is a
+/// count moved on each of its store's shared parts.
 #[derive(Clone)]
 pub struct AppState {
-    pub app: App,
+    pub app: Arc<App>,
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
-        Self { app }
+        Self { app: Arc::new(app) }
     }
 }
 
