@@ -34,16 +34,38 @@ const PROTECTED: &[&str] = &[
 /// How long the link confirming a new e-mail address works.
 pub const EMAIL_CHANGE_TTL: time::Duration = time::Duration::hours(24);
 
-/// `module` as the portal's profile `layout` of it shows it (the layout is the portal's, so
-/// the customer's audience keeps it).
-fn profile_shown(
-    customer: &Customer,
-    module: &ModuleDef,
-    layout: &IndexMap<String, FieldAccess>,
-) -> Shown {
-    customer
-        .audience
-        .profile(module, || layout_access(module, layout))
+/// The two records of the profile, each shown per its own layout of the portal.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Contact,
+    Organization,
+}
+
+impl App {
+    /// `part`'s module and how the portal's profile layout shows it (the layout is the
+    /// portal's, so the customer's audience keeps it).
+    fn profile_part(&self, customer: &Customer, part: Part) -> Result<(&ModuleDef, Shown)> {
+        let profile = &customer.portal.profile;
+        let (name, layout) = match part {
+            Part::Contact => ("contacts", &profile.contact),
+            Part::Organization => ("organizations", &profile.organization),
+        };
+        let module = self.store.module(name)?;
+        let shown = customer
+            .audience
+            .profile(module, || layout_access(module, layout));
+        Ok((module, shown))
+    }
+
+    /// What the profile layout lets the customer do to each field of `part` it shows.
+    fn profile_access(
+        &self,
+        customer: &Customer,
+        part: Part,
+    ) -> Result<IndexMap<String, FieldAccess>> {
+        let (_, shown) = self.profile_part(customer, part)?;
+        Ok(shown.access.fields.clone())
+    }
 }
 
 fn layout_access(module: &ModuleDef, layout: &IndexMap<String, FieldAccess>) -> ModuleAccess {
@@ -98,8 +120,7 @@ fn profile_entry(
 impl App {
     /// The customer's contact, per the profile layout.
     pub async fn customer_profile(&self, customer: &Customer) -> Result<RecordView> {
-        let contacts = self.store.module("contacts")?;
-        let shown = profile_shown(customer, contacts, &customer.portal.profile.contact);
+        let (_, shown) = self.profile_part(customer, Part::Contact)?;
         // The contact was read with the session, in this request, with its references' labels.
         Ok(RecordView::new(shown.view, customer.contact.clone()))
     }
@@ -112,9 +133,7 @@ impl App {
         customer: &Customer,
         body: &Json,
     ) -> Result<RecordView> {
-        let contacts = self.store.module("contacts")?;
-        let Shown { access, view } =
-            profile_shown(customer, contacts, &customer.portal.profile.contact);
+        let (contacts, Shown { access, view }) = self.profile_part(customer, Part::Contact)?;
         check_writable(&access, body)?;
         let mut changes = parse_input(contacts, body, Mode::Update)?;
         let me = customer.contact.id;
@@ -276,13 +295,8 @@ impl App {
     /// The customer's organization, per the profile layout; a contact without one has none
     /// (404).
     pub async fn customer_organization(&self, customer: &Customer) -> Result<RecordView> {
-        let organizations = self.store.module("organizations")?;
         let id = customer.id.organization.ok_or(Error::NotFound)?;
-        let shown = profile_shown(
-            customer,
-            organizations,
-            &customer.portal.profile.organization,
-        );
+        let (organizations, shown) = self.profile_part(customer, Part::Organization)?;
         let record = self.store.get(organizations, id).await?;
         Ok(RecordView::new(shown.view, record))
     }
@@ -293,13 +307,9 @@ impl App {
         customer: &Customer,
         body: &Json,
     ) -> Result<RecordView> {
-        let organizations = self.store.module("organizations")?;
         let id = customer.id.organization.ok_or(Error::NotFound)?;
-        let Shown { access, view } = profile_shown(
-            customer,
-            organizations,
-            &customer.portal.profile.organization,
-        );
+        let (organizations, Shown { access, view }) =
+            self.profile_part(customer, Part::Organization)?;
         check_writable(&access, body)?;
         let changes = parse_input(organizations, body, Mode::Update)?;
         let me = customer.contact.id;
@@ -340,28 +350,16 @@ pub struct ProfileView {
 impl App {
     /// The customer's profile as its page shows it, with each field's access.
     pub async fn customer_profile_page(&self, customer: &Customer) -> Result<ProfileView> {
-        let contacts = self.store.module("contacts")?;
         let contact = ProfilePart {
             record: self.customer_profile(customer).await?,
-            access: profile_shown(customer, contacts, &customer.portal.profile.contact)
-                .access
-                .fields
-                .clone(),
+            access: self.profile_access(customer, Part::Contact)?,
         };
         let organization = match customer.id.organization {
             Some(_) if !customer.portal.profile.organization.is_empty() => {
-                let organizations = self.store.module("organizations")?;
                 match self.customer_organization(customer).await {
                     Ok(record) => Some(ProfilePart {
                         record,
-                        access: profile_shown(
-                            customer,
-                            organizations,
-                            &customer.portal.profile.organization,
-                        )
-                        .access
-                        .fields
-                        .clone(),
+                        access: self.profile_access(customer, Part::Organization)?,
                     }),
                     Err(Error::NotFound) => None,
                     Err(other) => return Err(other),
