@@ -26,9 +26,40 @@ impl Backend {
     /// `stmt` as this database's SQL and the values bound to it.
     pub(crate) fn build(self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
         match self {
-            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Sqlite => {
+                let (sql, mut values) = stmt.build_sqlx(SqliteQueryBuilder);
+                values.0.0.iter_mut().for_each(sqlite_time);
+                (sql, values)
+            }
             Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
         }
+    }
+}
+
+/// How SQLite keeps a time: as text, in UTC, with all six digits of its microseconds.
+///
+/// SQLite has no time type, so its comparisons and sorts of times (a mail due, a session
+/// expired, a list by date) compare their text. sqlx writes RFC 3339 with the fraction's
+/// trailing zeros left out and the time's own offset: `…:05.1Z` then sorted after `…:05.12Z`,
+/// and a mail due at the first was not due at the second. Text of one width in one offset
+/// sorts as the times do (and still reads back as RFC 3339). Times written before are
+/// rewritten so at start-up (`schema::widen_sqlite_times`, whose SQL makes the same text).
+pub(crate) const SQLITE_TIME: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+/// A time bound to an SQLite statement as [`SQLITE_TIME`] text; other values as they are.
+fn sqlite_time(value: &mut sea_query::Value) {
+    let sea_query::Value::TimeDateTimeWithTimeZone(Some(at)) = value else {
+        return;
+    };
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    // Years beyond four digits have no RFC 3339 text: sqlx refuses them as before.
+    if !(0..=9999).contains(&utc.year()) {
+        return;
+    }
+    if let Ok(text) = utc.format(SQLITE_TIME) {
+        *value = sea_query::Value::String(Some(text));
     }
 }
 
@@ -544,4 +575,88 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_query::{Expr, ExprTrait, Order, Query};
+    use time::macros::datetime;
+    use time::{Duration as TimeDuration, OffsetDateTime, UtcOffset};
+
+    use super::*;
+
+    async fn sqlite() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/times.db", dir.path().display());
+        let db = Db::connect(&url).await.expect("opens");
+        db.execute_ddl("CREATE TABLE times (name TEXT NOT NULL, at TEXT NOT NULL)".into())
+            .await
+            .expect("table");
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn sqlite_compares_and_sorts_times_as_times() {
+        let (_dir, db) = sqlite().await;
+        let second = datetime!(2026-12-05 12:00:05 UTC);
+        // Fractions whose RFC 3339 text is shorter than that of a later time in the same
+        // second, and a time given in another offset.
+        let times = [
+            ("a tenth", second + TimeDuration::milliseconds(100)),
+            (
+                "twelve hundredths",
+                second + TimeDuration::milliseconds(120),
+            ),
+            (
+                "two tenths, at +02:00",
+                (second + TimeDuration::milliseconds(200))
+                    .to_offset(UtcOffset::from_hms(2, 0, 0).expect("offset")),
+            ),
+            ("the whole second", second),
+        ];
+        for (name, at) in times {
+            let insert = Query::insert()
+                .into_table("times")
+                .columns(["name", "at"])
+                .values_panic([name.into(), at.into()])
+                .take();
+            db.execute(&insert).await.expect("insert");
+        }
+        let read = |until: OffsetDateTime| {
+            Query::select()
+                .columns(["name", "at"])
+                .from("times")
+                .and_where(Expr::col("at").lte(until))
+                .order_by("at", Order::Asc)
+                .take()
+        };
+        let names = |rows: &[Row]| -> Vec<String> {
+            rows.iter().map(|r| r.get("name").expect("name")).collect()
+        };
+        let all = db
+            .fetch_all(&read(second + TimeDuration::SECOND))
+            .await
+            .expect("all");
+        assert_eq!(
+            names(&all),
+            [
+                "the whole second",
+                "a tenth",
+                "twelve hundredths",
+                "two tenths, at +02:00"
+            ]
+        );
+        let due = db
+            .fetch_all(&read(second + TimeDuration::milliseconds(120)))
+            .await
+            .expect("due");
+        assert_eq!(
+            names(&due),
+            ["the whole second", "a tenth", "twelve hundredths"]
+        );
+        // Read back as the same instants.
+        let read_back: Vec<OffsetDateTime> = all.iter().map(|r| r.get("at").expect("at")).collect();
+        assert_eq!(read_back[0], second);
+        assert_eq!(read_back[3], second + TimeDuration::milliseconds(200));
+    }
 }

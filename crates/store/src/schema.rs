@@ -62,7 +62,91 @@ async fn bring_up_to_date(db: &Db, registry: &Registry) -> Result<()> {
     if registry.module("faqs").is_some() {
         crate::search::sync(db).await?;
     }
+    if db.backend() == Backend::Sqlite {
+        widen_sqlite_times(db, registry).await?;
+    }
     Ok(())
+}
+
+/// The system tables' columns that hold times (on SQLite, as text).
+const SYSTEM_TIMES: &[(&str, &[&str])] = &[
+    ("staff_users", &["created_at", "updated_at"]),
+    ("sessions", &["created_at", "last_seen_at", "expires_at"]),
+    ("record_links", &["created_at"]),
+    ("comments", &["created_at"]),
+    ("record_updates", &["changed_at"]),
+    ("portals", &["updated_at"]),
+    ("portal_roles", &["updated_at"]),
+    ("portal_accounts", &["password_changed_at"]),
+    ("login_attempts", &["at"]),
+    ("activity", &["at"]),
+    ("follows", &["created_at"]),
+    (
+        "email_outbox",
+        &["next_attempt_at", "locked_until", "created_at", "sent_at"],
+    ),
+    ("email_templates", &["updated_at"]),
+    ("portal_tokens", &["created_at", "expires_at", "used_at"]),
+    ("job_runs", &["ran_at"]),
+    ("sign_in_checks", &["window_start"]),
+];
+
+/// The `user_version` of an SQLite database whose times are all kept as `db::SQLITE_TIME`.
+const SQLITE_TIMES_WIDENED: i64 = 1;
+
+/// Rewrites the times an SQLite database kept before they were written at one width (see
+/// `db::SQLITE_TIME`) — RFC 3339 with a fraction of any length and any offset — once:
+/// SQLite's `user_version` tells that it was done.
+async fn widen_sqlite_times(db: &Db, registry: &Registry) -> Result<()> {
+    let version = Query::select()
+        .column("user_version")
+        .from("pragma_user_version")
+        .take();
+    let done = match db.fetch_optional(&version).await? {
+        Some(row) => row.get::<i64>("user_version")? >= SQLITE_TIMES_WIDENED,
+        None => false,
+    };
+    if done {
+        return Ok(());
+    }
+    let mut columns: Vec<(String, String)> = SYSTEM_TIMES
+        .iter()
+        .flat_map(|(table, names)| {
+            names
+                .iter()
+                .map(|name| (table.to_string(), name.to_string()))
+        })
+        .collect();
+    for module in registry.modules() {
+        let times = module
+            .fields
+            .iter()
+            .filter(|f| f.field_type == FieldType::Datetime)
+            .map(|f| f.name.as_str());
+        for name in ["created_at", "updated_at", "deleted_at"]
+            .into_iter()
+            .chain(times)
+        {
+            columns.push((module.name.clone(), name.to_owned()));
+        }
+    }
+    for (table, column) in columns {
+        let (table, c) = (quote_name(&table), quote_name(&column));
+        // SQLite's `strftime` reads RFC 3339 and turns any offset into UTC; the fraction's
+        // digits (offsets are whole minutes) sit between the seconds and the offset, which is
+        // `Z` or six characters long.
+        db.execute_ddl(format!(
+            "UPDATE {table} SET {c} = strftime('%Y-%m-%dT%H:%M:%S', {c}) || '.' || \
+             substr(CASE WHEN substr({c}, 20, 1) = '.' \
+             THEN substr({c}, 21, length({c}) - 20 - CASE WHEN {c} LIKE '%Z' THEN 1 ELSE 6 END) \
+             ELSE '' END || '000000', 1, 6) || 'Z' \
+             WHERE {c} NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' \
+             AND strftime('%s', {c}) IS NOT NULL"
+        ))
+        .await?;
+    }
+    db.execute_ddl(format!("PRAGMA user_version = {SQLITE_TIMES_WIDENED}"))
+        .await
 }
 
 /// For a bulk load: drops the secondary indexes of every module's table and the triggers that
@@ -342,4 +426,79 @@ pub(crate) async fn existing_columns(db: &Db, table: &str) -> Result<HashSet<Str
         }
     };
     rows.iter().map(|r| r.get::<String>("name")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_query::Query;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn times_kept_before_are_rewritten_once_at_one_width() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/atrium.db", dir.path().display());
+        let registry = atrium_core::standard::registry();
+        let db = Db::connect(&url).await.expect("opens");
+        migrate(&db, &registry).await.expect("migrates");
+        // As sqlx wrote them: the fraction's trailing zeros left out, the caller's offset.
+        db.execute_ddl(
+            "INSERT INTO follows (module, record_id, contact_id, created_at) VALUES \
+             ('cases', x'01', x'01', '2026-12-05T14:00:05.25+02:00'), \
+             ('cases', x'02', x'02', '2026-12-05T12:00:05Z'), \
+             ('cases', x'03', x'03', '2026-12-05T12:00:05.000007Z'), \
+             ('cases', x'04', x'04', '2026-12-04T23:30:00.5-01:00'); \
+             PRAGMA user_version = 0"
+                .into(),
+        )
+        .await
+        .expect("old times");
+        migrate(&db, &registry).await.expect("migrates again");
+        let select = Query::select()
+            .column("created_at")
+            .from("follows")
+            .order_by("record_id", sea_query::Order::Asc)
+            .take();
+        let times: Vec<String> = db
+            .fetch_all(&select)
+            .await
+            .expect("reads")
+            .iter()
+            .map(|row| row.get("created_at").expect("created_at"))
+            .collect();
+        assert_eq!(
+            times,
+            [
+                "2026-12-05T12:00:05.250000Z",
+                "2026-12-05T12:00:05.000000Z",
+                "2026-12-05T12:00:05.000007Z",
+                "2026-12-05T00:30:00.500000Z",
+            ]
+        );
+        // Done once: a time written as text afterwards is left alone.
+        db.execute_ddl(
+            "INSERT INTO follows (module, record_id, contact_id, created_at) VALUES \
+             ('cases', x'05', x'05', '2026-12-05T12:00:05Z')"
+                .into(),
+        )
+        .await
+        .expect("insert");
+        migrate(&db, &registry)
+            .await
+            .expect("migrates a third time");
+        let select = Query::select()
+            .column("created_at")
+            .from("follows")
+            .and_where(sea_query::Expr::col("record_id").eq(vec![5u8]))
+            .take();
+        let row = db
+            .fetch_optional(&select)
+            .await
+            .expect("reads")
+            .expect("row");
+        assert_eq!(
+            row.get::<String>("created_at").expect("text"),
+            "2026-12-05T12:00:05Z"
+        );
+    }
 }
