@@ -579,6 +579,31 @@ async fn a_form_without_its_token_changes_nothing(app: TestApp) {
         "still signed in"
     );
 
+    // Behind sign-in a form carries the session's own token: a page makes no pre-session
+    // token (nor sets a cookie for one) for a visitor who has none, and its form passes.
+    browser.cookies.remove("atrium_form");
+    let form = browser.get("/portal/records/cases/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        !form
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.starts_with("atrium_form="))),
+        "{:?}",
+        form.headers
+    );
+    let created = browser
+        .post(
+            "/portal/records/cases",
+            &[
+                ("csrf", &form.token()),
+                ("title", "Raised without a form cookie"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+
     // Another visitor's sign-in form token does not pass either.
     let mut other = Browser::new(&app);
     let foreign = other.get("/portal/login").await.token();

@@ -154,7 +154,9 @@ impl FromRequestParts<AppState> for Agent {
             }
             Err(other) => return Err(desk.error(other, None)),
         };
+        // The session's token on every form: no pre-session cookie to set.
         desk.form_token = session_form_token(&token);
+        desk.new_form_cookie = None;
         Ok(Agent { desk, staff })
     }
 }

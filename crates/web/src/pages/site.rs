@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for Site {
             .front_of(slug.as_deref())
             .await
             .map_err(|error| render::bare_error(&error))?;
-        Ok(Site::new(parts, state, front, prefix))
+        Ok(Site::new(parts, state, front, prefix, None))
     }
 }
 
@@ -178,7 +178,15 @@ async fn portal_named(parts: &mut Parts, state: &AppState) -> (Option<String>, S
 }
 
 impl Site {
-    fn new(parts: &Parts, state: &AppState, front: Front, prefix: String) -> Site {
+    /// The site of a request; `signed_in` is the session token of a visitor whose pages are
+    /// behind sign-in, whose forms then carry the session's token and need no pre-session one.
+    fn new(
+        parts: &Parts,
+        state: &AppState,
+        front: Front,
+        prefix: String,
+        signed_in: Option<&str>,
+    ) -> Site {
         let tr = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -186,7 +194,10 @@ impl Site {
             .and_then(Tr::from_accept_language)
             .or_else(|| Tr::of(&front.company.language))
             .unwrap_or_default();
-        let (form_token, new_form_cookie) = pre_session_token(&parts.headers);
+        let (form_token, new_form_cookie) = match signed_in {
+            Some(session) => (session_form_token(session), None),
+            None => pre_session_token(&parts.headers),
+        };
         Site {
             front,
             prefix,
@@ -225,7 +236,7 @@ impl FromRequestParts<AppState> for Visitor {
             .front_and_customer(slug.as_deref(), &token)
             .await
             .map_err(|error| render::bare_error(&error))?;
-        let mut site = Site::new(parts, state, front, prefix);
+        let mut site = Site::new(parts, state, front, prefix, Some(&token));
         let customer = match customer {
             Ok(customer) => customer,
             // A session that ended (idle, signed out elsewhere, access removed): say so.
@@ -241,7 +252,6 @@ impl FromRequestParts<AppState> for Visitor {
         if let Some(tr) = customer.contact.get("language").as_text().and_then(Tr::of) {
             site.tr = tr;
         }
-        site.form_token = session_form_token(&token);
         site.menu = state.app.customer_nav(&customer);
         Ok(Visitor { site, customer })
     }
