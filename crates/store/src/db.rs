@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, Sqlite, Type};
+use sqlx::{AssertSqlSafe, Decode, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Type};
 
 use crate::lender::{Lender, LentTx, SPARE_CONNECTIONS};
 
@@ -21,6 +21,10 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// A statement rendered for a database, ready to run: its SQL (shared by the statements kept
+/// in `shapes`, not copied for each run) and the values bound to it.
+pub(crate) type Rendered = (SqlStr, SqlxValues);
 
 impl Backend {
     /// `stmt` as this database's SQL and the values bound to it.
@@ -33,6 +37,12 @@ impl Backend {
             }
             Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
         }
+    }
+
+    /// [`Backend::build`], ready to run.
+    pub(crate) fn render(self, stmt: &impl SqlxBinder) -> Rendered {
+        let (sql, values) = self.build(stmt);
+        (AssertSqlSafe(sql).into_sql_str(), values)
     }
 }
 
@@ -248,8 +258,8 @@ impl Db {
         }
     }
 
-    fn build(&self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
-        self.backend().build(stmt)
+    fn build(&self, stmt: &impl SqlxBinder) -> Rendered {
+        self.backend().render(stmt)
     }
 
     pub async fn fetch_all(&self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
@@ -257,28 +267,17 @@ impl Db {
     }
 
     /// [`Db::fetch_all`] for a statement rendered before (see `shapes`).
-    pub(crate) async fn fetch_all_rendered(
-        &self,
-        (sql, values): (String, SqlxValues),
-    ) -> Result<Vec<Row>> {
+    pub(crate) async fn fetch_all_rendered(&self, (sql, values): Rendered) -> Result<Vec<Row>> {
         Ok(match self {
             Db::Sqlite(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_all(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
             Db::Postgres(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_all(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
                 .into_iter()
@@ -294,24 +293,16 @@ impl Db {
     /// [`Db::fetch_optional`] for a statement rendered before (see `shapes`).
     pub(crate) async fn fetch_optional_rendered(
         &self,
-        (sql, values): (String, SqlxValues),
+        (sql, values): Rendered,
     ) -> Result<Option<Row>> {
         Ok(match self {
             Db::Sqlite(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_optional(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_optional(c).await)
                 .await
                 .map_err(db_error)?
                 .map(Row::Sqlite),
             Db::Postgres(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_optional(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_optional(c).await)
                 .await
                 .map_err(db_error)?
                 .map(Row::Postgres),
@@ -322,20 +313,12 @@ impl Db {
         let (sql, values) = self.build(stmt);
         Ok(match self {
             Db::Sqlite(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .execute(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
             Db::Postgres(l) => l
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .execute(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
@@ -389,30 +372,22 @@ impl Tx {
         }
     }
 
-    fn build(&self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
-        self.backend().build(stmt)
+    fn build(&self, stmt: &impl SqlxBinder) -> Rendered {
+        self.backend().render(stmt)
     }
 
     pub async fn fetch_all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
             Tx::Sqlite(tx) => tx
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_all(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
             Tx::Postgres(tx) => tx
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .fetch_all(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
                 .into_iter()
@@ -439,13 +414,13 @@ impl Tx {
     ) -> Result<u64> {
         let backend = self.backend();
         let mut statements = statements.into_iter();
-        let mut next = statements.next().map(|s| backend.build(&s));
+        let mut next = statements.next().map(|s| backend.render(&s));
         let mut affected = 0;
         while let Some(built) = next {
             // The first future hands its statement to the database and waits; the second
             // then makes the next one meanwhile.
             let (done, made) = tokio::join!(self.execute_built(built), async {
-                statements.next().map(|s| backend.build(&s))
+                statements.next().map(|s| backend.render(&s))
             });
             affected += done?;
             next = made;
@@ -453,23 +428,15 @@ impl Tx {
         Ok(affected)
     }
 
-    async fn execute_built(&mut self, (sql, values): (String, SqlxValues)) -> Result<u64> {
+    async fn execute_built(&mut self, (sql, values): Rendered) -> Result<u64> {
         Ok(match self {
             Tx::Sqlite(tx) => tx
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .execute(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
             Tx::Postgres(tx) => tx
-                .with(async |c| {
-                    sqlx::query_with(AssertSqlSafe(sql), values)
-                        .execute(c)
-                        .await
-                })
+                .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
                 .rows_affected(),

@@ -23,8 +23,9 @@
 //! or text a caller passes will match by accident.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::{Arc, RwLock};
 
 use atrium_core::query::Filter;
@@ -32,6 +33,7 @@ use atrium_core::value::Reference;
 use atrium_core::{ModuleDef, Result, Value};
 use sea_query::SelectStatement;
 use sea_query_sqlx::SqlxValues;
+use sqlx::{AssertSqlSafe, SqlSafeStr};
 use uuid::Uuid;
 
 use crate::Store;
@@ -41,6 +43,15 @@ use crate::Store;
 /// filtered by staff in many ways make more. When the limit is reached the kept shapes are
 /// dropped and made again as they are used.
 const KEPT_SHAPES: usize = 1024;
+
+thread_local! {
+    /// The key of the shape being looked up on this thread, written here rather than into a
+    /// new string for every statement of every request.
+    static KEY_TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The room [`KEY_TEXT`] keeps between lookups (a key is a few kilobytes at most).
+const MAX_KEY_BUFFER: usize = 64 * 1024;
 
 /// The inputs of one statement builder.
 pub(crate) trait Shape: fmt::Debug {
@@ -56,8 +67,7 @@ pub(crate) trait Shape: fmt::Debug {
     fn keep(&self, store: &Store) -> bool;
 }
 
-/// A statement rendered for the store's database, ready to run.
-pub(crate) type Rendered = (String, SqlxValues);
+pub(crate) use crate::db::Rendered;
 
 /// The shapes a store has made.
 #[derive(Debug)]
@@ -78,7 +88,7 @@ impl Default for Shapes {
 /// One kept statement: its SQL and where each of its values comes from.
 #[derive(Debug)]
 struct Statement {
-    sql: String,
+    sql: Arc<str>,
     values: Vec<Slot>,
 }
 
@@ -211,7 +221,10 @@ impl Params {
                 }),
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok((statement.sql.clone(), SqlxValues(sea_query::Values(values))))
+        Ok((
+            AssertSqlSafe(statement.sql.clone()).into_sql_str(),
+            SqlxValues(sea_query::Values(values)),
+        ))
     }
 }
 
@@ -281,18 +294,28 @@ impl Store {
         let shapes = &self.shapes;
         let mut params = Params::new(shapes.salt, false);
         let shape = make(&mut params);
-        // A shape that is not kept is never found either: no key to make.
-        let key = shape
-            .keep(self)
-            .then(|| format!("{}{shape:?}", std::any::type_name::<S>()));
-        let found = match &key {
-            Some(key) => shapes
-                .kept
-                .read()
-                .map_err(|_| atrium_core::Error::Internal("statement shapes poisoned".into()))?
-                .get(key)
-                .cloned(),
-            None => None,
+        // A shape that is not kept is never found either: no key to make. The key is written
+        // into this thread's buffer and owned only when a new shape is kept under it.
+        let (found, key) = if shape.keep(self) {
+            KEY_TEXT.with_borrow_mut(|text| {
+                text.clear();
+                if text.capacity() > MAX_KEY_BUFFER {
+                    text.shrink_to(MAX_KEY_BUFFER);
+                }
+                write!(text, "{}{shape:?}", std::any::type_name::<S>()).map_err(|_| {
+                    atrium_core::Error::Internal("a shape that cannot be printed".into())
+                })?;
+                let found = shapes
+                    .kept
+                    .read()
+                    .map_err(|_| atrium_core::Error::Internal("statement shapes poisoned".into()))?
+                    .get(text.as_str())
+                    .cloned();
+                let key = found.is_none().then(|| text.clone());
+                Ok::<_, atrium_core::Error>((found, key))
+            })?
+        } else {
+            (None, None)
         };
         let kept = match found.and_then(|kept| kept.downcast::<Kept<S::Notes>>().ok()) {
             Some(kept) => kept,
@@ -319,7 +342,10 @@ impl Store {
                     let shape = make(&mut Params::new(shapes.salt, true));
                     let (statements, notes) = shape.build(self)?;
                     let backend = self.db.backend();
-                    return Ok((statements.iter().map(|s| backend.build(s)).collect(), notes));
+                    return Ok((
+                        statements.iter().map(|s| backend.render(s)).collect(),
+                        notes,
+                    ));
                 }
             },
         };
@@ -358,7 +384,10 @@ impl Store {
                     None => Slot::Fixed(value),
                 });
             }
-            statements.push(Statement { sql, values: slots });
+            statements.push(Statement {
+                sql: sql.into(),
+                values: slots,
+            });
         }
         Ok(Some(Kept { statements, notes }))
     }

@@ -166,14 +166,20 @@ impl Visit for Site {
     }
 }
 
+/// What a page's body is given to grow into: the portal's pages are 5–10 KiB.
+const PAGE_CAPACITY: usize = 16 * 1024;
+
 /// A rendered page with its headers; `status` defaults to 200.
 pub fn page<T: Template + Framed>(
     visit: &impl Visit,
     template: &T,
     status: Option<StatusCode>,
 ) -> Response {
-    let body = match template.render() {
-        Ok(body) => body,
+    // Room for a whole page up front: askama's own hint is its templates' fixed text, far
+    // less than a page with rows, which then grew (and was copied) several times.
+    let mut body = String::with_capacity(T::SIZE_HINT.max(PAGE_CAPACITY));
+    let body = match template.render_into(&mut body) {
+        Ok(()) => body,
         Err(error) => {
             tracing::error!(%error, "a page template failed");
             return bare_error(&Error::Internal(error.to_string()));
