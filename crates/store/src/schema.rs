@@ -109,6 +109,20 @@ async fn widen_sqlite_times(db: &Db, registry: &Registry) -> Result<()> {
     if done {
         return Ok(());
     }
+    // A database with records was written before: say why this one start takes longer.
+    for module in registry.modules() {
+        let probe = Query::select()
+            .expr(Expr::val(1))
+            .from(module.name.clone())
+            .limit(1)
+            .take();
+        if db.fetch_optional(&probe).await?.is_some() {
+            tracing::info!(
+                "rewriting the times kept before at one width, once (a while on a large database)"
+            );
+            break;
+        }
+    }
     let mut columns: Vec<(String, String)> = SYSTEM_TIMES
         .iter()
         .flat_map(|(table, names)| {
