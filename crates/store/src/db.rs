@@ -54,7 +54,7 @@ impl Backend {
 /// and a mail due at the first was not due at the second. Text of one width in one offset
 /// sorts as the times do (and still reads back as RFC 3339). Times written before are
 /// rewritten so at start-up (`schema::widen_sqlite_times`, whose SQL makes the same text).
-pub(crate) const SQLITE_TIME: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+const SQLITE_TIME: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
 );
 

@@ -145,7 +145,7 @@ async fn widen_sqlite_times(db: &Db, registry: &Registry) -> Result<()> {
         }
     }
     for (table, column) in columns {
-        let (table, c) = (quote_name(&table), quote_name(&column));
+        let (table, c) = (ident(&table)?, ident(&column)?);
         // SQLite's `strftime` reads RFC 3339 and turns any offset into UTC; the fraction's
         // digits (offsets are whole minutes) sit between the seconds and the offset, which is
         // `Z` or six characters long.

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::i18n::Tr;
 use super::render::{self, Visit};
-use super::site::{form_token_valid, new_form_cookie, pre_session_token, session_form_token};
+use super::site::{form_token_for, form_token_valid, new_form_cookie};
 use crate::AppState;
 use crate::cookies::{STAFF_COOKIE, session_cookie};
 
@@ -85,6 +85,14 @@ impl FromRequestParts<AppState> for Desk {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Desk::new(parts, state, false).await
+    }
+}
+
+impl Desk {
+    /// The desk of a request; `signed_in` for a page behind sign-in, whose forms carry the
+    /// session's token and need no pre-session one.
+    async fn new(parts: &Parts, state: &AppState, signed_in: bool) -> Result<Desk, Response> {
         let app = &state.app;
         let (company, has_logo) = app
             .store
@@ -98,16 +106,18 @@ impl FromRequestParts<AppState> for Desk {
             .and_then(Tr::from_accept_language)
             .or_else(|| Tr::of(&company.language))
             .unwrap_or_default();
-        let (form_token, new_form_cookie) = pre_session_token(&parts.headers);
+        // Only the cookie: a page is never opened with a bearer token.
+        let session =
+            crate::cookies::cookie_value(&parts.headers, STAFF_COOKIE).filter(|v| !v.is_empty());
+        let (form_token, new_form_cookie) =
+            form_token_for(&parts.headers, session.as_deref().filter(|_| signed_in));
         Ok(Desk {
             company,
             logo_url: has_logo.then_some(atrium_app::admin::company::LOGO_PATH),
             tr,
             form_token,
             new_form_cookie,
-            // Only the cookie: a page is never opened with a bearer token.
-            session: crate::cookies::cookie_value(&parts.headers, STAFF_COOKIE)
-                .filter(|v| !v.is_empty()),
+            session,
             secure_cookies: app.secure_cookies(),
         })
     }
@@ -134,7 +144,7 @@ impl FromRequestParts<AppState> for Agent {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let mut desk = Desk::from_request_parts(parts, state).await?;
+        let desk = Desk::new(parts, state, true).await?;
         let next = parts
             .uri
             .path_and_query()
@@ -154,9 +164,6 @@ impl FromRequestParts<AppState> for Agent {
             }
             Err(other) => return Err(desk.error(other, None)),
         };
-        // The session's token on every form: no pre-session cookie to set.
-        desk.form_token = session_form_token(&token);
-        desk.new_form_cookie = None;
         Ok(Agent { desk, staff })
     }
 }

@@ -71,6 +71,19 @@ pub fn pre_session_token(headers: &axum::http::HeaderMap) -> (String, Option<Str
     }
 }
 
+/// The form token of a page and the cookie to set for it, if any: a page behind sign-in
+/// (`signed_in`, the request's session token) carries the session's token, any other page the
+/// visitor's pre-session one.
+pub fn form_token_for(
+    headers: &axum::http::HeaderMap,
+    signed_in: Option<&str>,
+) -> (String, Option<String>) {
+    match signed_in {
+        Some(session) => (session_form_token(session), None),
+        None => pre_session_token(headers),
+    }
+}
+
 /// Whether `sent` is the form token of a visitor with `session` (if signed in) and the
 /// pre-session token `form_token`. The pre-session token also passes for a signed-in visitor
 /// whose form was rendered before signing in (the sign-in page itself).
@@ -194,10 +207,7 @@ impl Site {
             .and_then(Tr::from_accept_language)
             .or_else(|| Tr::of(&front.company.language))
             .unwrap_or_default();
-        let (form_token, new_form_cookie) = match signed_in {
-            Some(session) => (session_form_token(session), None),
-            None => pre_session_token(&parts.headers),
-        };
+        let (form_token, new_form_cookie) = form_token_for(&parts.headers, signed_in);
         Site {
             front,
             prefix,
