@@ -344,13 +344,17 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), so
     /// two writers wait for each other instead of failing when one upgrades its lock.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
-            Db::Sqlite(l) => Tx::Sqlite(
+        let conn = match self {
+            Db::Sqlite(l) => TxConn::Sqlite(
                 LentTx::begin(l, "BEGIN IMMEDIATE")
                     .await
                     .map_err(db_error)?,
             ),
-            Db::Postgres(l) => Tx::Postgres(LentTx::begin(l, "BEGIN").await.map_err(db_error)?),
+            Db::Postgres(l) => TxConn::Postgres(LentTx::begin(l, "BEGIN").await.map_err(db_error)?),
+        };
+        Ok(Tx {
+            conn,
+            changed: Vec::new(),
         })
     }
 
@@ -359,16 +363,31 @@ impl Db {
     }
 }
 
-pub enum Tx {
+/// A write transaction, and the modules whose records it changed (see `totals`).
+pub struct Tx {
+    conn: TxConn,
+    changed: Vec<String>,
+}
+
+enum TxConn {
     Sqlite(LentTx<Sqlite>),
     Postgres(LentTx<Postgres>),
 }
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Notes that this transaction changes which records of `module` there are, or what they
+    /// hold; its commit moves the module's version (see `totals`). Every write to a module's
+    /// table or to the links between records says so.
+    pub(crate) fn changes_records_of(&mut self, module: &str) {
+        if !self.changed.iter().any(|m| m == module) {
+            self.changed.push(module.to_owned());
         }
     }
 
@@ -378,15 +397,15 @@ impl Tx {
 
     pub async fn fetch_all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
-        Ok(match self {
-            Tx::Sqlite(tx) => tx
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(tx) => tx
                 .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Tx::Postgres(tx) => tx
+            TxConn::Postgres(tx) => tx
                 .with(async |c| sqlx::query_with(sql, values).fetch_all(c).await)
                 .await
                 .map_err(db_error)?
@@ -429,13 +448,13 @@ impl Tx {
     }
 
     async fn execute_built(&mut self, (sql, values): Rendered) -> Result<u64> {
-        Ok(match self {
-            Tx::Sqlite(tx) => tx
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(tx) => tx
                 .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
                 .rows_affected(),
-            Tx::Postgres(tx) => tx
+            TxConn::Postgres(tx) => tx
                 .with(async |c| sqlx::query_with(sql, values).execute(c).await)
                 .await
                 .map_err(db_error)?
@@ -443,10 +462,18 @@ impl Tx {
         })
     }
 
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await.map_err(db_error),
-            Tx::Postgres(tx) => tx.commit().await.map_err(db_error),
+    /// Moves the version of each module whose records changed, then commits. The versions'
+    /// rows are taken last and in the order of their names, so that two transactions never
+    /// wait for each other's.
+    pub async fn commit(mut self) -> Result<()> {
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        for module in &changed {
+            self.execute(&crate::totals::version_moved(module)).await?;
+        }
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await.map_err(db_error),
+            TxConn::Postgres(tx) => tx.commit().await.map_err(db_error),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod search;
 pub mod settings;
 mod shapes;
 pub mod timeline;
+mod totals;
 pub mod users;
 pub mod work;
 
@@ -49,6 +50,8 @@ pub struct Store {
     settings: Arc<settings::SettingsCache>,
     /// Statements kept by their shape (see `shapes`).
     shapes: Arc<shapes::Shapes>,
+    /// Large totals of lists, kept until their modules change (see `totals`).
+    totals: Arc<totals::Totals>,
 }
 
 impl Store {
@@ -79,6 +82,7 @@ impl Store {
             files,
             settings: Arc::default(),
             shapes: Arc::default(),
+            totals: Arc::default(),
         };
         store.ensure_default_portal().await?;
         store.sync_portal_logins().await?;

@@ -414,6 +414,17 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
         )
         .take();
     db.execute(&sequence).await?;
+    let version = Query::insert()
+        .into_table("record_versions")
+        .columns(["module", "version"])
+        .values_panic([module.name.clone().into(), 0_i64.into()])
+        .on_conflict(
+            sea_query::OnConflict::column("module")
+                .do_nothing()
+                .to_owned(),
+        )
+        .take();
+    db.execute(&version).await?;
     Ok(())
 }
 

@@ -44,7 +44,12 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let mut firsts = Vec::with_capacity(parts.len());
         for (module, rows) in &parts {
+            tx.changes_records_of(&module.name);
             firsts.push(reserve_numbers(&mut tx, module, rows.len() as i64).await?);
+        }
+        for (m1, _, m2, _) in &links {
+            tx.changes_records_of(m1);
+            tx.changes_records_of(m2);
         }
         tx.execute_each(load_inserts(&parts, firsts, &links, actor))
             .await?;

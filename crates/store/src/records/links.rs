@@ -20,6 +20,8 @@ impl Store {
         self.get(b, b_id).await?;
         let at = now();
         let mut tx = self.db.begin().await?;
+        tx.changes_records_of(&a.name);
+        tx.changes_records_of(&b.name);
         tx.execute(&links_insert(
             &[(a.name.as_str(), a_id, b.name.as_str(), b_id)],
             at,
@@ -36,6 +38,8 @@ impl Store {
         self.get(a, a_id).await?;
         self.get(b, b_id).await?;
         let mut tx = self.db.begin().await?;
+        tx.changes_records_of(&a.name);
+        tx.changes_records_of(&b.name);
         for (m1, id1, m2, id2) in [(a, a_id, b, b_id), (b, b_id, a, a_id)] {
             let delete = Query::delete()
                 .from_table("record_links")

@@ -11,6 +11,7 @@ use super::*;
 use crate::Store;
 use crate::shapes::{Fields, Registered, Shape, holds_text, only};
 use crate::timeline::Timeline;
+use crate::totals::modules_read;
 
 impl Store {
     /// A page of `module`'s records matching the query, with the total count.
@@ -65,11 +66,16 @@ impl Store {
         let select = statements
             .next()
             .ok_or_else(|| Error::Internal("a list without its statement".into()))?;
-        let (rows, total) = match statements.next() {
-            Some(count) => tokio::try_join!(
-                self.db.fetch_all_rendered(select),
-                self.db.fetch_optional_rendered(count)
-            )?,
+        let (rows, counted) = match statements.next() {
+            Some(count) => {
+                let modules = modules_read(&module.name, &query.filter);
+                let (count, counting) = self.totals.count(self.db.backend(), count, &modules)?;
+                let (rows, total) = tokio::try_join!(
+                    self.db.fetch_all_rendered(select),
+                    self.db.fetch_optional_rendered(count)
+                )?;
+                (rows, total.map(|row| (counting, row)))
+            }
             None => (self.db.fetch_all_rendered(select).await?, None),
         };
         let mut items = rows
@@ -85,8 +91,8 @@ impl Store {
         if !labels_inline {
             self.fill_labels(view, &mut items).await?;
         }
-        let total = match total {
-            Some(row) => Ord::max(row.get::<i64>("n")?, 0) as u64,
+        let total = match counted {
+            Some((counting, row)) => self.totals.total(counting, &row)?,
             None => items.len() as u64,
         };
         Ok(Page { items, total })

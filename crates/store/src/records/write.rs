@@ -81,6 +81,9 @@ impl Work<'_> {
                 .iter()
                 .map(|(other, other_id)| (module.name.as_str(), id, other.name.as_str(), *other_id))
                 .collect();
+            for (other, _) in links {
+                self.tx.changes_records_of(&other.name);
+            }
             self.tx.execute(&links_insert(&pairs, at)).await?;
         }
         if module.name == "contacts" {
@@ -150,6 +153,7 @@ impl Work<'_> {
             .and_where(Expr::col("id").eq(id))
             .and_where(not_deleted())
             .take();
+        self.tx.changes_records_of(&module.name);
         if self.tx.execute(&update).await? == 0 {
             return Err(Error::NotFound);
         }
@@ -249,6 +253,7 @@ pub(super) async fn insert_record(
         .columns(insert_columns(module))
         .values_panic(insert_values(module, id, number, changes, actor, at))
         .take();
+    tx.changes_records_of(&module.name);
     tx.execute(&insert).await?;
     Ok(())
 }
@@ -286,6 +291,7 @@ pub(super) async fn write_changes(
     update
         .and_where(Expr::col("id").eq(before.id))
         .and_where(Expr::col("version").eq(before.version));
+    tx.changes_records_of(&module.name);
     if tx.execute(&update).await? == 0 {
         return Err(Error::PreconditionFailed);
     }
