@@ -6,8 +6,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use atrium_core::{Error, Result};
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
-use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sea_query::{
+    PostgresQueryBuilder, QueryBuilder, QueryStatementWriter, SqlWriter, SqliteQueryBuilder,
+};
+use sea_query_sqlx::SqlxValues;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -27,22 +29,79 @@ pub enum Backend {
 pub(crate) type Rendered = (SqlStr, SqlxValues);
 
 impl Backend {
-    /// `stmt` as this database's SQL and the values bound to it.
-    pub(crate) fn build(self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+    /// `stmt` as this database's SQL and the values bound to it (see [`Writer`]).
+    pub(crate) fn build(self, stmt: &impl QueryStatementWriter) -> (String, SqlxValues) {
+        let mut writer = Writer {
+            backend: self,
+            sql: String::with_capacity(256),
+            values: Vec::new(),
+        };
         match self {
-            Backend::Sqlite => {
-                let (sql, mut values) = stmt.build_sqlx(SqliteQueryBuilder);
-                values.0.0.iter_mut().for_each(sqlite_time);
-                (sql, values)
-            }
-            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+            Backend::Sqlite => stmt.build_collect_into(SqliteQueryBuilder, &mut writer),
+            Backend::Postgres => stmt.build_collect_into(PostgresQueryBuilder, &mut writer),
         }
+        (writer.sql, SqlxValues(sea_query::Values(writer.values)))
     }
 
     /// [`Backend::build`], ready to run.
-    pub(crate) fn render(self, stmt: &impl SqlxBinder) -> Rendered {
+    pub(crate) fn render(self, stmt: &impl QueryStatementWriter) -> Rendered {
         let (sql, values) = self.build(stmt);
         (AssertSqlSafe(sql).into_sql_str(), values)
+    }
+}
+
+/// Writes a statement's SQL for one database, binding every value but a count of rows.
+///
+/// `LIMIT` and `OFFSET` (the only unsigned numbers a statement holds) are written into the
+/// SQL: PostgreSQL plans a statement once for any values only when that plan is about as cheap
+/// as one made for the values at hand, and with `LIMIT $n` it costs the generic plan as if a
+/// tenth of the table were asked for. A list's statement was therefore planned anew on every
+/// run (over a millisecond of a staff list's request, more than running it). Numbers written
+/// into the SQL cannot carry anything else, and a list's statement is kept per page anyway
+/// (`shapes`). On SQLite, times are bound as [`SQLITE_TIME`] text.
+struct Writer {
+    backend: Backend,
+    sql: String,
+    values: Vec<sea_query::Value>,
+}
+
+impl std::fmt::Write for Writer {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.sql.push_str(s);
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sql)
+    }
+}
+
+impl SqlWriter for Writer {
+    fn push_param<T: QueryBuilder>(&mut self, mut value: sea_query::Value, _: &T) {
+        use std::fmt::Write as _;
+        let written = match value {
+            sea_query::Value::BigUnsigned(Some(n)) => write!(self.sql, "{n}"),
+            sea_query::Value::Unsigned(Some(n)) => write!(self.sql, "{n}"),
+            _ => {
+                let written = match self.backend {
+                    Backend::Sqlite => {
+                        sqlite_time(&mut value);
+                        self.sql.write_char('?')
+                    }
+                    Backend::Postgres => write!(self.sql, "${}", self.values.len() + 1),
+                };
+                self.values.push(value);
+                written
+            }
+        };
+        // Writing into a `String` does not fail.
+        debug_assert!(written.is_ok());
+    }
+
+    fn as_writer(&mut self) -> &mut dyn std::fmt::Write {
+        self
     }
 }
 
@@ -258,11 +317,11 @@ impl Db {
         }
     }
 
-    fn build(&self, stmt: &impl SqlxBinder) -> Rendered {
+    fn build(&self, stmt: &impl QueryStatementWriter) -> Rendered {
         self.backend().render(stmt)
     }
 
-    pub async fn fetch_all(&self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
+    pub async fn fetch_all(&self, stmt: &impl QueryStatementWriter) -> Result<Vec<Row>> {
         self.fetch_all_rendered(self.build(stmt)).await
     }
 
@@ -286,7 +345,7 @@ impl Db {
         })
     }
 
-    pub async fn fetch_optional(&self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
+    pub async fn fetch_optional(&self, stmt: &impl QueryStatementWriter) -> Result<Option<Row>> {
         self.fetch_optional_rendered(self.build(stmt)).await
     }
 
@@ -309,7 +368,7 @@ impl Db {
         })
     }
 
-    pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64> {
+    pub async fn execute(&self, stmt: &impl QueryStatementWriter) -> Result<u64> {
         let (sql, values) = self.build(stmt);
         Ok(match self {
             Db::Sqlite(l) => l
@@ -391,11 +450,11 @@ impl Tx {
         }
     }
 
-    fn build(&self, stmt: &impl SqlxBinder) -> Rendered {
+    fn build(&self, stmt: &impl QueryStatementWriter) -> Rendered {
         self.backend().render(stmt)
     }
 
-    pub async fn fetch_all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<Row>> {
+    pub async fn fetch_all(&mut self, stmt: &impl QueryStatementWriter) -> Result<Vec<Row>> {
         let (sql, values) = self.build(stmt);
         Ok(match &mut self.conn {
             TxConn::Sqlite(tx) => tx
@@ -415,11 +474,14 @@ impl Tx {
         })
     }
 
-    pub async fn fetch_optional(&mut self, stmt: &impl SqlxBinder) -> Result<Option<Row>> {
+    pub async fn fetch_optional(
+        &mut self,
+        stmt: &impl QueryStatementWriter,
+    ) -> Result<Option<Row>> {
         Ok(self.fetch_all(stmt).await?.into_iter().next())
     }
 
-    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> Result<u64> {
+    pub async fn execute(&mut self, stmt: &impl QueryStatementWriter) -> Result<u64> {
         let built = self.build(stmt);
         self.execute_built(built).await
     }
@@ -427,7 +489,7 @@ impl Tx {
     /// Runs `statements` in turn, making and rendering each next one while the database runs
     /// the one before — for bulk loads, whose statement building costs about what running
     /// it does: this task and the database's stay busy together instead of taking turns.
-    pub async fn execute_each<S: SqlxBinder>(
+    pub async fn execute_each<S: QueryStatementWriter>(
         &mut self,
         statements: impl IntoIterator<Item = S>,
     ) -> Result<u64> {
@@ -543,7 +605,8 @@ fn quiet_for<O: sqlx::ConnectOptions>(options: O, workload: Workload) -> O {
 /// Switches on SQLite's query planner stability guarantee (QPSG) for a new connection.
 ///
 /// Without it SQLite marks a prepared statement to be planned again whenever a parameter its
-/// plan looked at is bound anew — `LIMIT ?` is one (3.51), a `LIKE ?` pattern another — and
+/// plan looked at is bound anew — a `LIKE ?` pattern is one, `LIMIT ?` another (3.51; limits are
+/// now written into the SQL, see [`Writer`]) — and
 /// sqlx binds every parameter on every execution: every list was parsed and planned again on
 /// every request, a quarter of a home page's CPU. With QPSG the plan never depends on bound
 /// values, so a cached statement is only stepped. Atrium loses nothing by it: its `LIKE`
@@ -587,6 +650,30 @@ mod tests {
             .await
             .expect("table");
         (dir, db)
+    }
+
+    #[test]
+    fn counts_of_rows_are_written_into_the_sql_and_every_other_value_is_bound() {
+        let select = Query::select()
+            .column("id")
+            .from("cases")
+            .and_where(Expr::col("status").eq("Open"))
+            .and_where(Expr::col("priority").eq("High"))
+            .limit(25)
+            .offset(50)
+            .take();
+        let (sql, SqlxValues(values)) = Backend::Postgres.build(&select);
+        assert_eq!(
+            sql,
+            r#"SELECT "id" FROM "cases" WHERE "status" = $1 AND "priority" = $2 LIMIT 25 OFFSET 50"#
+        );
+        assert_eq!(values.0, ["Open".into(), "High".into()]);
+        let (sql, SqlxValues(values)) = Backend::Sqlite.build(&select);
+        assert_eq!(
+            sql,
+            r#"SELECT "id" FROM "cases" WHERE "status" = ? AND "priority" = ? LIMIT 25 OFFSET 50"#
+        );
+        assert_eq!(values.0.len(), 2);
     }
 
     #[tokio::test]
