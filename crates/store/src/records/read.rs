@@ -538,13 +538,14 @@ pub(crate) fn label_columns(select: &mut SelectStatement, module: &ModuleDef, vi
         let Some(target) = reference_target(field) else {
             continue;
         };
+        // A staff user is never deleted: only a record's reference asks a second question.
         let (table, label, deleted) = match target {
             Some(table) => (
                 table,
                 Expr::col((TARGET, "label")),
-                Expr::col((TARGET, "deleted_at")).is_not_null(),
+                Some(Expr::col((TARGET, "deleted_at")).is_not_null()),
             ),
-            None => ("staff_users", Expr::col((TARGET, "name")), Expr::val(false)),
+            None => ("staff_users", Expr::col((TARGET, "name")), None),
         };
         let lookup = |expr: SimpleExpr| {
             Query::select()
@@ -555,31 +556,35 @@ pub(crate) fn label_columns(select: &mut SelectStatement, module: &ModuleDef, vi
                 )
                 .take()
         };
-        select
-            .expr_as(
-                Expr::SubQuery(None, Box::new(lookup(label).into())),
-                format!("_label_{}", field.name),
-            )
-            .expr_as(
+        select.expr_as(
+            Expr::SubQuery(None, Box::new(lookup(label).into())),
+            format!("_label_{}", field.name),
+        );
+        if let Some(deleted) = deleted {
+            select.expr_as(
                 Expr::SubQuery(None, Box::new(lookup(deleted).into())),
                 format!("_deleted_{}", field.name),
             );
+        }
     }
 }
 
 /// Puts the labels that [`label_columns`] read into `record`'s references.
 pub(super) fn read_label_columns(row: &Row, view: &ModuleDef, record: &mut Record) -> Result<()> {
     for field in &view.fields {
-        if reference_target(field).is_none() {
+        let Some(target) = reference_target(field) else {
             continue;
-        }
+        };
         if let Some(Value::Ref(r)) = record.values.get_mut(&field.name)
             && let Some(label) = row.get::<Option<String>>(&format!("_label_{}", field.name))?
         {
             r.label = Some(label);
-            r.deleted = row
-                .get::<Option<bool>>(&format!("_deleted_{}", field.name))?
-                .unwrap_or(false);
+            r.deleted = match target {
+                Some(_) => row
+                    .get::<Option<bool>>(&format!("_deleted_{}", field.name))?
+                    .unwrap_or(false),
+                None => false,
+            };
         }
     }
     Ok(())
