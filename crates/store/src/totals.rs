@@ -5,7 +5,9 @@
 //! the same rows were counted a moment before. So each module has a version
 //! (`record_versions`) that every transaction writing the module's records or their
 //! links moves as it commits (`Tx::changes_records_of`, then `Tx::commit`), and a large count
-//! is kept with the sum of the versions of the modules its condition reads.
+//! is kept with the sum of the versions of the modules its condition reads. A count statement
+//! is asked for the versions only once it has counted a large total (for any values): a
+//! customer's lists, a few records each, are counted plainly, as cheaply as before.
 //!
 //! Why a kept total is never wrong, on any instance: the count statement reads that sum and,
 //! only when it differs from the kept one, counts again — both in one statement, so in one
@@ -14,9 +16,9 @@
 //! count made again comes with the sum read beside it, so it is kept with the versions of the
 //! very rows it counted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use atrium_core::query::Filter;
 use atrium_core::{Error, Result};
@@ -38,6 +40,10 @@ const KEPT_TOTALS: usize = 1024;
 #[derive(Debug, Default)]
 pub(crate) struct Totals {
     kept: Mutex<HashMap<String, Kept>>,
+    /// The count statements (their SQL, whatever the values) that have counted a large
+    /// total: only these are asked for their versions. A customer's lists, a few records
+    /// each, are counted as they always were.
+    large: RwLock<HashSet<String>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,11 +52,16 @@ struct Kept {
     total: i64,
 }
 
-/// A count under way: what its total is kept under.
+/// A count under way: what its total is kept under, if it may be kept.
 #[derive(Debug)]
-pub(crate) struct Counting {
-    key: String,
-    kept: Option<Kept>,
+pub(crate) struct Counting(How);
+
+#[derive(Debug)]
+enum How {
+    /// A statement that has only counted small totals: counted plainly.
+    Plain { sql: String },
+    /// Counted only if the versions moved since `kept`; the total kept under `key`.
+    Versioned { key: String, kept: Option<Kept> },
 }
 
 impl Totals {
@@ -62,6 +73,18 @@ impl Totals {
         (sql, SqlxValues(values)): Rendered,
         modules: &[&str],
     ) -> Result<(Rendered, Counting)> {
+        let large = self
+            .large
+            .read()
+            .map_err(|_| Error::Internal("kept totals poisoned".into()))?
+            .contains(sql.as_str());
+        if !large {
+            let plain = sql.as_str().to_owned();
+            return Ok((
+                (sql, SqlxValues(values)),
+                Counting(How::Plain { sql: plain }),
+            ));
+        }
         let mut key = String::with_capacity(sql.as_str().len() + 64 * values.0.len());
         key.push_str(sql.as_str());
         write!(key, "\0{values:?}")
@@ -107,26 +130,43 @@ impl Totals {
         values.0.push(total.into());
         Ok((
             (AssertSqlSafe(wrapped).into_sql_str(), SqlxValues(values)),
-            Counting { key, kept },
+            Counting(How::Versioned { key, kept }),
         ))
     }
 
     /// The total in `row` (the answer to [`Totals::count`]'s statement), kept when large.
     pub(crate) fn total(&self, counting: Counting, row: &Row) -> Result<u64> {
         let total: i64 = row.get("n")?;
-        let version: i64 = row.get("version")?;
-        let unchanged = counting
-            .kept
-            .is_some_and(|kept| kept.version == version && kept.total == total);
-        if !unchanged {
-            let mut kept = self.lock()?;
-            if total >= KEEP_FROM {
-                if kept.len() >= KEPT_TOTALS {
-                    kept.clear();
+        match counting.0 {
+            How::Plain { sql } => {
+                // Its next count, whatever the values, reads the versions and keeps a
+                // large total.
+                if total >= KEEP_FROM {
+                    let mut large = self
+                        .large
+                        .write()
+                        .map_err(|_| Error::Internal("kept totals poisoned".into()))?;
+                    if large.len() >= KEPT_TOTALS {
+                        large.clear();
+                    }
+                    large.insert(sql);
                 }
-                kept.insert(counting.key, Kept { version, total });
-            } else if counting.kept.is_some() {
-                kept.remove(&counting.key);
+            }
+            How::Versioned { key, kept } => {
+                let version: i64 = row.get("version")?;
+                let unchanged =
+                    kept.is_some_and(|kept| kept.version == version && kept.total == total);
+                if !unchanged {
+                    let mut all = self.lock()?;
+                    if total >= KEEP_FROM {
+                        if all.len() >= KEPT_TOTALS {
+                            all.clear();
+                        }
+                        all.insert(key, Kept { version, total });
+                    } else if kept.is_some() {
+                        all.remove(&key);
+                    }
+                }
             }
         }
         Ok(Ord::max(total, 0) as u64)
