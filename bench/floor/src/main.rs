@@ -101,9 +101,15 @@ enum Db {
 enum Param {
     Id(Option<Uuid>),
     Text(String),
-    /// A timestamp: RFC 3339 text on SQLite (as the product stores it), TIMESTAMPTZ on PostgreSQL.
+    /// A timestamp: fixed-width UTC text on SQLite (as the product stores it), TIMESTAMPTZ on
+    /// PostgreSQL.
     Time(OffsetDateTime),
 }
+
+/// How the product keeps a time on SQLite: UTC text with all six digits of its microseconds.
+const SQLITE_TIME: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
 
 fn sqlite_args(params: Vec<Param>) -> Answer<SqliteArguments> {
     let mut args = SqliteArguments::default();
@@ -111,7 +117,7 @@ fn sqlite_args(params: Vec<Param>) -> Answer<SqliteArguments> {
         match param {
             Param::Id(id) => args.add(id)?,
             Param::Text(text) => args.add(text)?,
-            Param::Time(at) => args.add(at.format(&Rfc3339)?)?,
+            Param::Time(at) => args.add(at.to_offset(UtcOffset::UTC).format(SQLITE_TIME)?)?,
         }
     }
     Ok(args)
@@ -229,15 +235,19 @@ impl Row {
         })
     }
 
-    /// A timestamp column as the API shows it: RFC 3339 in UTC (the text SQLite stores).
+    /// A timestamp column as the API shows it: RFC 3339 in UTC, without a fraction's trailing
+    /// zeros (SQLite keeps all six digits).
     fn time(&self, col: &str) -> Answer<Option<String>> {
-        match self {
-            Row::Sqlite(row) => Ok(row.try_get::<Option<&str>, _>(col)?.map(str::to_owned)),
-            Row::Postgres(row) => Ok(row
-                .try_get::<Option<OffsetDateTime>, _>(col)?
-                .map(|at| at.to_offset(UtcOffset::UTC).format(&Rfc3339))
-                .transpose()?),
-        }
+        let at = match self {
+            Row::Sqlite(row) => row
+                .try_get::<Option<&str>, _>(col)?
+                .map(timestamp)
+                .transpose()?,
+            Row::Postgres(row) => row.try_get::<Option<OffsetDateTime>, _>(col)?,
+        };
+        Ok(at
+            .map(|at| at.to_offset(UtcOffset::UTC).format(&Rfc3339))
+            .transpose()?)
     }
 
     /// A timestamp column (not null) as a time.
