@@ -5,7 +5,7 @@
 mod common;
 
 use atrium_core::Value;
-use atrium_store::{Actor, Store};
+use atrium_store::Actor;
 use common::TestApp;
 use sea_query::{Expr, ExprTrait, Query};
 use time::OffsetDateTime;
@@ -24,13 +24,7 @@ async fn active_total(app: &TestApp) -> u64 {
 
 async fn a_kept_total_follows_every_write_of_every_instance(app: TestApp) {
     let storage = tempfile::tempdir().expect("tempdir");
-    let other = Store::open(
-        &app.database_url,
-        &format!("file://{}", storage.path().display()),
-        atrium_core::standard::registry(),
-    )
-    .await
-    .expect("a second instance's store");
+    let other = app.other_instance(storage.path()).await;
     let products = other
         .registry()
         .module("products")

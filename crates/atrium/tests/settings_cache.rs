@@ -4,7 +4,6 @@
 
 mod common;
 
-use atrium_store::Store;
 use common::TestApp;
 use serde_json::json;
 
@@ -12,13 +11,7 @@ on_both_databases!(a_change_by_another_instance_applies_to_the_next_request);
 
 async fn a_change_by_another_instance_applies_to_the_next_request(app: TestApp) {
     let storage = tempfile::tempdir().expect("tempdir");
-    let other = Store::open(
-        &app.database_url,
-        &format!("file://{}", storage.path().display()),
-        atrium_core::standard::registry(),
-    )
-    .await
-    .expect("a second instance's store");
+    let other = app.other_instance(storage.path()).await;
 
     // Read once here (kept), then changed there.
     let (_, portal) = app.get("/api/v1/admin/portals/default").await;

@@ -403,28 +403,23 @@ async fn sync_module(db: &Db, module: &ModuleDef) -> Result<()> {
             object.drop(db).await?;
         }
     }
-    let sequence = Query::insert()
-        .into_table("record_sequences")
-        .columns(["module", "next_value"])
-        .values_panic([module.name.clone().into(), 1_i64.into()])
-        .on_conflict(
-            sea_query::OnConflict::column("module")
-                .do_nothing()
-                .to_owned(),
-        )
-        .take();
-    db.execute(&sequence).await?;
-    let version = Query::insert()
-        .into_table("record_versions")
-        .columns(["module", "version"])
-        .values_panic([module.name.clone().into(), 0_i64.into()])
-        .on_conflict(
-            sea_query::OnConflict::column("module")
-                .do_nothing()
-                .to_owned(),
-        )
-        .take();
-    db.execute(&version).await?;
+    // Its number's sequence and its records' version (see `totals`), each made once.
+    for (table, column, first) in [
+        ("record_sequences", "next_value", 1_i64),
+        ("record_versions", "version", 0_i64),
+    ] {
+        let row = Query::insert()
+            .into_table(table)
+            .columns(["module", column])
+            .values_panic([module.name.clone().into(), first.into()])
+            .on_conflict(
+                sea_query::OnConflict::column("module")
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .take();
+        db.execute(&row).await?;
+    }
     Ok(())
 }
 

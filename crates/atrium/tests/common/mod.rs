@@ -137,6 +137,17 @@ pub async fn database_url(backend: Backend, dir: &std::path::Path) -> Option<Str
 }
 
 impl TestApp {
+    /// The store of a second instance on this app's database, its files under `storage`.
+    pub async fn other_instance(&self, storage: &std::path::Path) -> Store {
+        Store::open(
+            &self.database_url,
+            &format!("file://{}", storage.display()),
+            atrium_core::standard::registry(),
+        )
+        .await
+        .expect("a second instance's store")
+    }
+
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(backend, 25 * 1024 * 1024).await
     }
