@@ -24,7 +24,7 @@ use atrium_core::query::Filter;
 use atrium_core::{Error, Result};
 use sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 use sea_query_sqlx::SqlxValues;
-use sqlx::{AssertSqlSafe, SqlSafeStr};
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
 use crate::db::{Backend, Rendered, Row};
 
@@ -58,20 +58,23 @@ pub(crate) struct Counting(How);
 
 #[derive(Debug)]
 enum How {
-    /// A statement that has only counted small totals: counted plainly.
-    Plain { sql: String },
+    /// A statement that has only counted small totals: counted plainly. Its SQL is the kept
+    /// statement's, shared rather than copied.
+    Plain { sql: SqlStr },
     /// Counted only if the versions moved since `kept`; the total kept under `key`.
     Versioned { key: String, kept: Option<Kept> },
 }
 
 impl Totals {
-    /// The statement answering `count` (a `SELECT COUNT(*) AS n` over `modules`' tables) with
-    /// the total kept for it while their versions stay as they were, else by counting.
+    /// The statement answering `count` (a `SELECT COUNT(*) AS n` of `module`'s records matching
+    /// `filter`) with the total kept for it while the versions of the modules it reads stay as
+    /// they were, else by counting.
     pub(crate) fn count(
         &self,
         backend: Backend,
         (sql, SqlxValues(values)): Rendered,
-        modules: &[&str],
+        module: &str,
+        filter: &Filter,
     ) -> Result<(Rendered, Counting)> {
         let large = self
             .large
@@ -79,12 +82,13 @@ impl Totals {
             .map_err(|_| Error::Internal("kept totals poisoned".into()))?
             .contains(sql.as_str());
         if !large {
-            let plain = sql.as_str().to_owned();
+            let plain = sql.clone();
             return Ok((
                 (sql, SqlxValues(values)),
                 Counting(How::Plain { sql: plain }),
             ));
         }
+        let modules = modules_read(module, filter);
         let mut key = String::with_capacity(sql.as_str().len() + 64 * values.0.len());
         key.push_str(sql.as_str());
         write!(key, "\0{values:?}")
@@ -149,7 +153,7 @@ impl Totals {
                     if large.len() >= KEPT_TOTALS {
                         large.clear();
                     }
-                    large.insert(sql);
+                    large.insert(sql.as_str().to_owned());
                 }
             }
             How::Versioned { key, kept } => {
@@ -191,7 +195,7 @@ pub(crate) fn version_moved(module: &str) -> UpdateStatement {
 /// The modules whose records decide which of `module`'s records match `filter`: the module
 /// itself (and, through its version, its links), and each module a reference or a link of
 /// the filter looks into.
-pub(crate) fn modules_read<'a>(module: &'a str, filter: &'a Filter) -> Vec<&'a str> {
+fn modules_read<'a>(module: &'a str, filter: &'a Filter) -> Vec<&'a str> {
     let mut modules = vec![module];
     looked_into(filter, &mut modules);
     modules

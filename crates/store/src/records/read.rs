@@ -11,7 +11,6 @@ use super::*;
 use crate::Store;
 use crate::shapes::{Fields, Registered, Shape, holds_text, only};
 use crate::timeline::Timeline;
-use crate::totals::modules_read;
 
 impl Store {
     /// A page of `module`'s records matching the query, with the total count.
@@ -68,8 +67,9 @@ impl Store {
             .ok_or_else(|| Error::Internal("a list without its statement".into()))?;
         let (rows, counted) = match statements.next() {
             Some(count) => {
-                let modules = modules_read(&module.name, &query.filter);
-                let (count, counting) = self.totals.count(self.db.backend(), count, &modules)?;
+                let (count, counting) =
+                    self.totals
+                        .count(self.db.backend(), count, &module.name, &query.filter)?;
                 let (rows, total) = tokio::try_join!(
                     self.db.fetch_all_rendered(select),
                     self.db.fetch_optional_rendered(count)
