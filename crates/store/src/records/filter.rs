@@ -10,8 +10,6 @@ use super::*;
 use crate::Store;
 use crate::db::Backend;
 
-/// What a sort on `field` orders by: picklists by the position of their values (Low, Medium,
-/// High, Urgent), everything else by the column itself.
 /// The terms of nested ORs, as one list.
 pub(super) fn flatten_or(any: &[Filter]) -> Vec<&Filter> {
     let mut out = Vec::with_capacity(any.len());
