@@ -15,10 +15,16 @@
 //! statement changed those modules since the kept count was taken (versions only grow); a
 //! count made again comes with the sum read beside it, so it is kept with the versions of the
 //! very rows it counted.
+//!
+//! A large count is first asked for its kept total without counting (the sum, and the kept
+//! total if the sum stands); only when the sum moved is it counted, then by one request per
+//! instance for each sum found: the others that find the same sum wait for that count (see
+//! [`Flight`]). Right after a write, the requests of a busy list would otherwise all count
+//! the same rows at once.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use atrium_core::query::Filter;
 use atrium_core::{Error, Result};
@@ -26,7 +32,9 @@ use sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 use sea_query_sqlx::SqlxValues;
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 
-use crate::db::{Backend, Rendered, Row};
+use tokio::sync::watch;
+
+use crate::db::{Backend, Db, Rendered};
 
 /// A total under this is counted on every request: counting it costs about what keeping it
 /// does, and the many small lists of customers would crowd out the large ones.
@@ -44,6 +52,8 @@ pub(crate) struct Totals {
     /// total: only these are asked for their versions. A customer's lists, a few records
     /// each, are counted as they always were.
     large: RwLock<HashSet<String>>,
+    /// The large counts under way, by the key their total is kept under (see [`Flight`]).
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -52,71 +62,215 @@ struct Kept {
     total: i64,
 }
 
-/// A count under way: what its total is kept under, if it may be kept.
+/// A count under way after the versions of its modules were found at `version`: a request
+/// of the same list that finds the same versions waits for its total instead of counting too.
+/// Right after a write, every request of a large list in flight would otherwise count the
+/// same rows at once (32 counts of a quarter of a million cases, each slowing the others).
+///
+/// Why the total is right for the waiting request: the waiter read the versions after it
+/// began, and found them as the counter had before its count; versions only grow and move in
+/// the very transaction that writes, so the modules' rows were the same at both reads, and
+/// the count, made after the counter's read, saw them so or younger.
 #[derive(Debug)]
-pub(crate) struct Counting(How);
+struct Flight {
+    version: i64,
+    total: watch::Receiver<Option<i64>>,
+}
 
-#[derive(Debug)]
-enum How {
-    /// A statement that has only counted small totals: counted plainly. Its SQL is the kept
-    /// statement's, shared rather than copied.
-    Plain { sql: SqlStr },
-    /// Counted only if the versions moved since `kept`; the total kept under `key`.
-    Versioned { key: String, kept: Option<Kept> },
+/// What a count statement answers and with which versions of its modules.
+struct Answer {
+    total: Option<i64>,
+    version: i64,
 }
 
 impl Totals {
-    /// The statement answering `count` (a `SELECT COUNT(*) AS n` of `module`'s records matching
-    /// `filter`) with the total kept for it while the versions of the modules it reads stay as
-    /// they were, else by counting.
-    pub(crate) fn count(
+    /// The total of `count` (a `SELECT COUNT(*) AS n` of `module`'s records matching
+    /// `filter`): kept while the versions of the modules it reads stay as they were, else
+    /// counted, once on this instance for all the requests that find the same versions.
+    pub(crate) async fn total(
         &self,
-        backend: Backend,
+        db: &Db,
         (sql, SqlxValues(values)): Rendered,
         module: &str,
         filter: &Filter,
-    ) -> Result<(Rendered, Counting)> {
+    ) -> Result<u64> {
         let large = self
             .large
             .read()
             .map_err(|_| Error::Internal("kept totals poisoned".into()))?
             .contains(sql.as_str());
         if !large {
-            let plain = sql.clone();
-            return Ok((
-                (sql, SqlxValues(values)),
-                Counting(How::Plain { sql: plain }),
-            ));
+            let row = db
+                .fetch_optional_rendered((sql.clone(), SqlxValues(values)))
+                .await?
+                .ok_or_else(|| Error::Internal("a count without its row".into()))?;
+            let total: i64 = row.get("n")?;
+            // Its next count, whatever the values, reads the versions and keeps a large total.
+            if total >= KEEP_FROM {
+                let mut large = self
+                    .large
+                    .write()
+                    .map_err(|_| Error::Internal("kept totals poisoned".into()))?;
+                if large.len() >= KEPT_TOTALS {
+                    large.clear();
+                }
+                large.insert(sql.as_str().to_owned());
+            }
+            return Ok(non_negative(total));
         }
-        let modules = modules_read(module, filter);
-        let mut key = String::with_capacity(sql.as_str().len() + 64 * values.0.len());
-        key.push_str(sql.as_str());
+        let versioned = Versioned::new(db.backend(), &sql, values, modules_read(module, filter))?;
+        let kept = self.lock()?.get(&versioned.key).copied();
+        // The kept total if the versions did not move, else the versions as they are now.
+        let probe = self.answer(db, versioned.statement(kept, false)?).await?;
+        if let Some(total) = probe.total {
+            return Ok(non_negative(total));
+        }
+        if let Some(total) = self.landed(&versioned.key, probe.version).await? {
+            return Ok(non_negative(total));
+        }
+        let (landing, flight) = watch::channel(None);
+        let flight = Arc::new(Flight {
+            version: probe.version,
+            total: flight,
+        });
+        self.flights()?
+            .insert(versioned.key.clone(), Arc::clone(&flight));
+        let counted = self.answer(db, versioned.statement(kept, true)?).await;
+        {
+            let mut flights = self.flights()?;
+            if flights
+                .get(&versioned.key)
+                .is_some_and(|f| Arc::ptr_eq(f, &flight))
+            {
+                flights.remove(&versioned.key);
+            }
+        }
+        // Dropped without a total (the count failed), the landing sends the waiters to count
+        // themselves.
+        let counted = counted?;
+        let total = counted.total.unwrap_or(0);
+        landing.send_replace(Some(total));
+        self.keep(versioned.key, kept, counted.version, total)?;
+        Ok(non_negative(total))
+    }
+
+    /// The total of a count under way for `key` after the versions were found at `version`,
+    /// once it lands; None when there is none, or it failed.
+    async fn landed(&self, key: &str, version: i64) -> Result<Option<i64>> {
+        let flight = match self.flights()?.get(key) {
+            Some(flight) if flight.version == version => Arc::clone(flight),
+            _ => return Ok(None),
+        };
+        let mut total = flight.total.clone();
+        Ok(total.wait_for(Option::is_some).await.ok().and_then(|t| *t))
+    }
+
+    async fn answer(&self, db: &Db, statement: Rendered) -> Result<Answer> {
+        let row = db
+            .fetch_optional_rendered(statement)
+            .await?
+            .ok_or_else(|| Error::Internal("a count without its row".into()))?;
+        Ok(Answer {
+            total: row.get("n")?,
+            version: row.get("version")?,
+        })
+    }
+
+    /// Keeps a large `total` counted at `version` (or forgets a kept one gone small).
+    fn keep(&self, key: String, kept: Option<Kept>, version: i64, total: i64) -> Result<()> {
+        let unchanged = kept.is_some_and(|kept| kept.version == version && kept.total == total);
+        if unchanged {
+            return Ok(());
+        }
+        let mut all = self.lock()?;
+        if total >= KEEP_FROM {
+            if all.len() >= KEPT_TOTALS {
+                all.clear();
+            }
+            all.insert(key, Kept { version, total });
+        } else if kept.is_some() {
+            all.remove(&key);
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, HashMap<String, Kept>>> {
+        self.kept
+            .lock()
+            .map_err(|_| Error::Internal("kept totals poisoned".into()))
+    }
+
+    fn flights(&self) -> Result<MutexGuard<'_, HashMap<String, Arc<Flight>>>> {
+        self.flights
+            .lock()
+            .map_err(|_| Error::Internal("kept totals poisoned".into()))
+    }
+}
+
+/// A count statement made to read the versions of the modules its condition reads.
+struct Versioned {
+    backend: Backend,
+    /// The statement's SQL and values: what its total is kept under.
+    key: String,
+    count: SqlStr,
+    values: sea_query::Values,
+    modules: Vec<String>,
+}
+
+impl Versioned {
+    fn new(
+        backend: Backend,
+        count: &SqlStr,
+        values: sea_query::Values,
+        modules: Vec<&str>,
+    ) -> Result<Self> {
+        let mut key = String::with_capacity(count.as_str().len() + 64 * values.0.len());
+        key.push_str(count.as_str());
         write!(key, "\0{values:?}")
             .map_err(|_| Error::Internal("a count's values that cannot be printed".into()))?;
-        let kept = self.lock()?.get(&key).copied();
-        let mut values = values;
+        Ok(Versioned {
+            backend,
+            key,
+            count: count.clone(),
+            values,
+            modules: modules.into_iter().map(str::to_owned).collect(),
+        })
+    }
+
+    /// The statement answering the `kept` total while the versions stand, else (when
+    /// `counting`) the count or (when not) nothing, with the versions beside it: one
+    /// statement, so one snapshot.
+    fn statement(&self, kept: Option<Kept>, counting: bool) -> Result<Rendered> {
+        // Without the count, none of its values: the placeholders are numbered from the first.
+        let mut values = match counting {
+            true => self.values.clone(),
+            false => sea_query::Values(Vec::new()),
+        };
         let mut next = values.0.len();
         let mut placeholder = || {
             next += 1;
-            match backend {
+            match self.backend {
                 Backend::Sqlite => "?".to_owned(),
                 Backend::Postgres => format!("${next}"),
             }
         };
         // The statement's own placeholders come first in the text, so SQLite's `?` keep
         // their order; the versions' modules, then the kept version and total, follow.
+        let otherwise = match counting {
+            true => format!("({})", self.count.as_str()),
+            false => "NULL".to_owned(),
+        };
         let mut wrapped = format!(
-            "SELECT CASE WHEN kept.version = kept.seen THEN kept.total ELSE ({}) END AS n, \
+            "SELECT CASE WHEN kept.version = kept.seen THEN kept.total ELSE {otherwise} END AS n, \
              kept.version AS version FROM (SELECT (SELECT CAST(COALESCE(SUM(version), 0) AS \
-             BIGINT) FROM record_versions WHERE module IN (",
-            sql.as_str()
+             BIGINT) FROM record_versions WHERE module IN ("
         );
-        for (i, module) in modules.iter().enumerate() {
+        for (i, module) in self.modules.iter().enumerate() {
             if i > 0 {
                 wrapped.push_str(", ");
             }
             wrapped.push_str(&placeholder());
-            values.0.push((*module).into());
+            values.0.push(module.as_str().into());
         }
         let (seen, total) = (placeholder(), placeholder());
         write!(
@@ -132,55 +286,12 @@ impl Totals {
         });
         values.0.push(version.into());
         values.0.push(total.into());
-        Ok((
-            (AssertSqlSafe(wrapped).into_sql_str(), SqlxValues(values)),
-            Counting(How::Versioned { key, kept }),
-        ))
+        Ok((AssertSqlSafe(wrapped).into_sql_str(), SqlxValues(values)))
     }
+}
 
-    /// The total in `row` (the answer to [`Totals::count`]'s statement), kept when large.
-    pub(crate) fn total(&self, counting: Counting, row: &Row) -> Result<u64> {
-        let total: i64 = row.get("n")?;
-        match counting.0 {
-            How::Plain { sql } => {
-                // Its next count, whatever the values, reads the versions and keeps a
-                // large total.
-                if total >= KEEP_FROM {
-                    let mut large = self
-                        .large
-                        .write()
-                        .map_err(|_| Error::Internal("kept totals poisoned".into()))?;
-                    if large.len() >= KEPT_TOTALS {
-                        large.clear();
-                    }
-                    large.insert(sql.as_str().to_owned());
-                }
-            }
-            How::Versioned { key, kept } => {
-                let version: i64 = row.get("version")?;
-                let unchanged =
-                    kept.is_some_and(|kept| kept.version == version && kept.total == total);
-                if !unchanged {
-                    let mut all = self.lock()?;
-                    if total >= KEEP_FROM {
-                        if all.len() >= KEPT_TOTALS {
-                            all.clear();
-                        }
-                        all.insert(key, Kept { version, total });
-                    } else if kept.is_some() {
-                        all.remove(&key);
-                    }
-                }
-            }
-        }
-        Ok(Ord::max(total, 0) as u64)
-    }
-
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Kept>>> {
-        self.kept
-            .lock()
-            .map_err(|_| Error::Internal("kept totals poisoned".into()))
-    }
+fn non_negative(total: i64) -> u64 {
+    Ord::max(total, 0) as u64
 }
 
 /// The statement moving the version of `module` by one (run by `Tx::commit`).
@@ -231,9 +342,123 @@ fn looked_into<'a>(filter: &'a Filter, modules: &mut Vec<&'a str>) {
 #[cfg(test)]
 mod tests {
     use atrium_core::Value;
+    use time::OffsetDateTime;
     use uuid::Uuid;
 
     use super::*;
+    use crate::{Actor, Store};
+
+    /// A store with 1 200 products, and the statement counting them.
+    async fn products() -> (tempfile::TempDir, Store, Rendered) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/atrium.db", dir.path().display());
+        let files = format!("file://{}/files", dir.path().display());
+        let store = Store::open(&url, &files, atrium_core::standard::registry())
+            .await
+            .expect("opens");
+        let module = store.module("products").expect("products").clone();
+        let rows = (0..1200)
+            .map(|i| {
+                let name = ("name".to_owned(), Value::Text(format!("Part {i}")));
+                (Uuid::now_v7(), vec![name], OffsetDateTime::now_utc())
+            })
+            .collect();
+        store
+            .insert_batch(&module, rows, Actor::System)
+            .await
+            .expect("loads");
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .from("products")
+            .and_where(Expr::col("deleted_at").is_null())
+            .take();
+        (dir, store, Backend::Sqlite.render(&count))
+    }
+
+    async fn move_products_version(store: &Store) {
+        store
+            .db
+            .execute(&version_moved("products"))
+            .await
+            .expect("moves");
+    }
+
+    async fn products_version(store: &Store) -> i64 {
+        let select = Query::select()
+            .column("version")
+            .from("record_versions")
+            .and_where(Expr::col("module").eq("products"))
+            .take();
+        let row = store.db.fetch_optional(&select).await.expect("reads");
+        row.expect("a version").get("version").expect("a number")
+    }
+
+    async fn total_of(totals: &Totals, store: &Store, count: &Rendered) -> u64 {
+        totals
+            .total(&store.db, count.clone(), "products", &Filter::All)
+            .await
+            .expect("counts")
+    }
+
+    /// A count of `count` under way after the versions were found at `version`, as another
+    /// request would have it; its total is sent through the returned sender.
+    fn fly(totals: &Totals, count: &Rendered, version: i64) -> watch::Sender<Option<i64>> {
+        let key = Versioned::new(
+            Backend::Sqlite,
+            &count.0,
+            count.1.0.clone(),
+            vec!["products"],
+        )
+        .expect("key")
+        .key;
+        let (landing, total) = watch::channel(None);
+        let flight = Arc::new(Flight { version, total });
+        totals.flights().expect("flights").insert(key, flight);
+        landing
+    }
+
+    #[tokio::test]
+    async fn a_request_that_finds_a_count_under_way_of_the_same_versions_takes_its_total() {
+        let (_dir, store, count) = products().await;
+        let totals = Arc::new(Totals::default());
+        // Counted plainly, then with the versions, then kept.
+        for _ in 0..3 {
+            assert_eq!(total_of(&totals, &store, &count).await, 1200);
+        }
+        assert!(totals.flights().expect("flights").is_empty());
+
+        // A write moves the version, and a count of the new version is under way: the request
+        // waits for its total.
+        move_products_version(&store).await;
+        let version = products_version(&store).await;
+        let landing = fly(&totals, &count, version);
+        let waiting = tokio::spawn({
+            let (totals, store, count) = (Arc::clone(&totals), store.clone(), count.clone());
+            async move { total_of(&totals, &store, &count).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            !waiting.is_finished(),
+            "the request waits for the count under way"
+        );
+        // A total no count of these rows gives: the one the request was handed.
+        landing.send_replace(Some(4242));
+        assert_eq!(waiting.await.expect("joins"), 4242);
+
+        // A count under way of older versions is not waited for (its sender never sends).
+        move_products_version(&store).await;
+        let _older = fly(&totals, &count, version);
+        assert_eq!(total_of(&totals, &store, &count).await, 1200);
+        // Nor one that fails: the request counts itself.
+        move_products_version(&store).await;
+        let failed = fly(&totals, &count, products_version(&store).await);
+        drop(failed);
+        assert_eq!(total_of(&totals, &store, &count).await, 1200);
+        // Its own count lands and leaves no flight behind.
+        move_products_version(&store).await;
+        assert_eq!(total_of(&totals, &store, &count).await, 1200);
+        assert!(totals.flights().expect("flights").is_empty());
+    }
 
     #[test]
     fn a_count_reads_the_versions_of_every_module_its_filter_looks_into() {

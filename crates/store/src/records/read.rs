@@ -62,15 +62,15 @@ impl Store {
         let (rows, total) = match (counted, notes.walk) {
             (false, _) => (self.db.fetch_all_rendered(select).await?, None),
             (true, false) => {
-                let count = self.count(module, &query.filter, next()?)?;
+                let count = self.count(module, &query.filter, next()?);
                 let (rows, total) = tokio::try_join!(self.db.fetch_all_rendered(select), count)?;
                 (rows, Some(total))
             }
             (true, true) => {
                 // Whether to walk the sort's index depends on how many rows match: the count
                 // comes first (kept, it is one small statement), the page after.
-                let count = self.count(module, &query.filter, next()?)?;
-                let (walk, all) = (next()?, self.count(module, &Filter::All, next()?)?);
+                let count = self.count(module, &query.filter, next()?);
+                let (walk, all) = (next()?, self.count(module, &Filter::All, next()?));
                 let (total, all) = tokio::try_join!(count, all)?;
                 let need = query.offset().saturating_add(query.per_page);
                 let page = match walks_fewer_rows(total, all, need) {
@@ -120,23 +120,10 @@ impl Store {
 
     /// The total that `count` (a count of `module`'s records matching `filter`) answers, kept
     /// while the records it counts stay as they were (see `totals`).
-    fn count(
-        &self,
-        module: &ModuleDef,
-        filter: &Filter,
-        count: Rendered,
-    ) -> Result<impl Future<Output = Result<u64>> + '_> {
-        let (count, counting) =
-            self.totals
-                .count(self.db.backend(), count, &module.name, filter)?;
-        Ok(async move {
-            let row = self
-                .db
-                .fetch_optional_rendered(count)
-                .await?
-                .ok_or_else(|| Error::Internal("a count without its row".into()))?;
-            self.totals.total(counting, &row)
-        })
+    async fn count(&self, module: &ModuleDef, filter: &Filter, count: Rendered) -> Result<u64> {
+        self.totals
+            .total(&self.db, count, &module.name, filter)
+            .await
     }
 
     /// Sorts a list as asked; a search by relevance when its index serves the caller's view,
