@@ -652,6 +652,35 @@ mod tests {
         (dir, db)
     }
 
+    #[tokio::test]
+    async fn a_write_cut_short_while_it_waits_for_the_lock_leaves_no_lock_behind() {
+        let (_dir, db) = sqlite().await;
+        let first = db.begin().await.expect("begins");
+        // A second write waits for the first's lock; its request is cut short meanwhile. Its
+        // `BEGIN IMMEDIATE` still runs on the connection's thread and gets the lock once the
+        // first commits.
+        let cut = tokio::time::timeout(Duration::from_millis(200), db.begin()).await;
+        assert!(cut.is_err(), "the second write waits for the first");
+        first.commit().await.expect("commits");
+        // Time for the orphaned `BEGIN IMMEDIATE` to take the lock (SQLite's busy handler
+        // retries every few tens of milliseconds).
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Every write after it gets the lock and its connection is free of any transaction.
+        for i in 0..(SqliteTuning::for_workload(Workload::Requests).connections + 2) {
+            let mut tx = tokio::time::timeout(Duration::from_secs(5), db.begin())
+                .await
+                .expect("no transaction left holding the lock")
+                .expect("begins");
+            let insert = Query::insert()
+                .into_table("times")
+                .columns(["name", "at"])
+                .values_panic([format!("write {i}").into(), "now".into()])
+                .take();
+            tx.execute(&insert).await.expect("writes");
+            tx.commit().await.expect("commits");
+        }
+    }
+
     #[test]
     fn counts_of_rows_are_written_into_the_sql_and_every_other_value_is_bound() {
         let select = Query::select()

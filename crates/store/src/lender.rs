@@ -103,6 +103,7 @@ impl<DB: Database> Lender<DB> {
         Ok(Lease {
             conn: Some(conn),
             finished: true,
+            close_unfinished: false,
             shared: Arc::clone(&self.shared),
             _permit: permit,
         })
@@ -167,6 +168,9 @@ impl<DB: Database> Shared<DB> {
 struct Lease<DB: Database> {
     conn: Option<PoolConnection<DB>>,
     finished: bool,
+    /// Dropped after a statement that did not finish, the connection is closed rather than
+    /// returned: it may hold a transaction open (see [`LentTx::begin`]).
+    close_unfinished: bool,
     shared: Arc<Shared<DB>>,
     _permit: OwnedSemaphorePermit,
 }
@@ -201,7 +205,7 @@ impl<DB: Database> Lease<DB> {
 
 impl<DB: Database> Drop for Lease<DB> {
     fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else {
+        let Some(mut conn) = self.conn.take() else {
             return;
         };
         if self.finished {
@@ -212,6 +216,8 @@ impl<DB: Database> Drop for Lease<DB> {
                     since: Instant::now(),
                 });
             }
+        } else if self.close_unfinished {
+            conn.close_on_drop();
         }
         // Otherwise (unless moved onto the stack) `conn` drops here: back through sqlx's pool,
         // checked, or closed.
@@ -233,8 +239,15 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     /// Begins a transaction with `begin` (`BEGIN`, or SQLite's `BEGIN IMMEDIATE`).
+    ///
+    /// A `BEGIN` whose future is dropped (a request cut short while SQLite's `BEGIN IMMEDIATE`
+    /// waits for the write lock) still runs on the connection's thread and opens the
+    /// transaction; sqlx's pool would take the connection back with it open, holding the
+    /// write lock for good. The transaction's connection is therefore closed, never returned,
+    /// when a statement of it did not finish (the database rolls back).
     pub async fn begin(lender: &Lender<DB>, begin: &'static str) -> Result<Self, sqlx::Error> {
         let mut lease = lender.lease().await?;
+        lease.close_unfinished = true;
         let result = sqlx::raw_sql(begin).execute(lease.conn()).await;
         lease.finish(&result);
         result?;
