@@ -77,6 +77,31 @@ struct Flight {
     total: watch::Receiver<Option<i64>>,
 }
 
+/// A count under way, registered until it is dropped — when the count lands, fails, or its
+/// request is cut short — so that no later request waits for a count that will never land.
+struct Boarded<'a> {
+    flights: &'a Mutex<HashMap<String, Arc<Flight>>>,
+    key: String,
+    flight: Arc<Flight>,
+}
+
+impl Drop for Boarded<'_> {
+    fn drop(&mut self) {
+        // A panic while the map was held leaves it whole (inserts and removes only).
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A later count of the same list (of newer versions) may have taken the place.
+        if flights
+            .get(&self.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            flights.remove(&self.key);
+        }
+    }
+}
+
 /// What a count statement answers and with which versions of its modules.
 struct Answer {
     total: Option<i64>,
@@ -128,25 +153,12 @@ impl Totals {
         if let Some(total) = self.landed(&versioned.key, probe.version).await? {
             return Ok(non_negative(total));
         }
-        let (landing, flight) = watch::channel(None);
-        let flight = Arc::new(Flight {
-            version: probe.version,
-            total: flight,
-        });
-        self.flights()?
-            .insert(versioned.key.clone(), Arc::clone(&flight));
+        let (landing, total) = watch::channel(None);
+        let boarded = self.board(&versioned.key, probe.version, total)?;
         let counted = self.answer(db, versioned.statement(kept, true)?).await;
-        {
-            let mut flights = self.flights()?;
-            if flights
-                .get(&versioned.key)
-                .is_some_and(|f| Arc::ptr_eq(f, &flight))
-            {
-                flights.remove(&versioned.key);
-            }
-        }
-        // Dropped without a total (the count failed), the landing sends the waiters to count
-        // themselves.
+        drop(boarded);
+        // Dropped without a total (the count failed, or its request was cut short), the
+        // landing sends the waiters to count themselves.
         let counted = counted?;
         let total = counted.total.unwrap_or(0);
         landing.send_replace(Some(total));
@@ -163,6 +175,23 @@ impl Totals {
         };
         let mut total = flight.total.clone();
         Ok(total.wait_for(Option::is_some).await.ok().and_then(|t| *t))
+    }
+
+    /// Registers a count of `key` under way after the versions were found at `version`, its
+    /// total to come through `total`, until the returned guard is dropped.
+    fn board(
+        &self,
+        key: &str,
+        version: i64,
+        total: watch::Receiver<Option<i64>>,
+    ) -> Result<Boarded<'_>> {
+        let flight = Arc::new(Flight { version, total });
+        self.flights()?.insert(key.to_owned(), Arc::clone(&flight));
+        Ok(Boarded {
+            flights: &self.flights,
+            key: key.to_owned(),
+            flight,
+        })
     }
 
     async fn answer(&self, db: &Db, statement: Rendered) -> Result<Answer> {
@@ -458,6 +487,36 @@ mod tests {
         move_products_version(&store).await;
         assert_eq!(total_of(&totals, &store, &count).await, 1200);
         assert!(totals.flights().expect("flights").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_count_cut_short_leaves_no_flight_behind() {
+        let (_dir, store, count) = products().await;
+        let totals = Totals::default();
+        for _ in 0..3 {
+            assert_eq!(total_of(&totals, &store, &count).await, 1200);
+        }
+        move_products_version(&store).await;
+        // Polled until its count is under way (the flight is registered in the same poll that
+        // sends the count to the database), then dropped: its request went away.
+        {
+            let mut counting = std::pin::pin!(total_of(&totals, &store, &count));
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = &mut counting => panic!("counted before it was cut short"),
+                    () = tokio::task::yield_now() => {}
+                }
+                if !totals.flights().expect("flights").is_empty() {
+                    break;
+                }
+            }
+        }
+        assert!(
+            totals.flights().expect("flights").is_empty(),
+            "no request waits for a count that will never land"
+        );
+        assert_eq!(total_of(&totals, &store, &count).await, 1200);
     }
 
     #[test]
