@@ -51,7 +51,7 @@ impl Store {
         query: &ListQuery,
         counted: bool,
     ) -> Result<Page> {
-        let (statements, notes) = self.list_statements(module, view, query, counted)?;
+        let (statements, notes) = self.list_statements(module, view, query, counted, None)?;
         let mut statements = statements.into_iter();
         let mut next = || {
             statements
@@ -70,14 +70,29 @@ impl Store {
                 // Whether to walk the sort's index depends on how many rows match: the count
                 // comes first (kept, it is one small statement), the page after.
                 let count = self.count(module, &query.filter, next()?);
-                let (walk, all) = (next()?, self.count(module, &Filter::All, next()?));
+                let all = self.count(module, &Filter::All, next()?);
                 let (total, all) = tokio::try_join!(count, all)?;
                 let need = query.offset().saturating_add(query.per_page);
-                let page = match walks_fewer_rows(total, all, need) {
-                    true => walk,
-                    false => select,
+                let mut rows = None;
+                if walks_fewer_rows(total, all, need) {
+                    let cap = walk_cap(total, all, need);
+                    let (walk, _) = self.list_statements(module, view, query, true, Some(cap))?;
+                    let walked = match walk.into_iter().next() {
+                        Some(walk) => self.db.fetch_all_rendered(walk).await?,
+                        None => return Err(Error::Internal("a walk without its page".into())),
+                    };
+                    // Fewer rows than the count promises: the matches lie beyond the walk's
+                    // reach (they sort last), so the page is read by sorting after all.
+                    let promised = Ord::min(total.saturating_sub(query.offset()), query.per_page);
+                    if walked.len() as u64 >= promised {
+                        rows = Some(walked);
+                    }
+                }
+                let rows = match rows {
+                    Some(rows) => rows,
+                    None => self.db.fetch_all_rendered(select).await?,
                 };
-                (self.db.fetch_all_rendered(page).await?, Some(total))
+                (rows, Some(total))
             }
         };
         let mut items = rows
@@ -104,6 +119,7 @@ impl Store {
         view: &ModuleDef,
         query: &ListQuery,
         counted: bool,
+        walk: Option<u64>,
     ) -> Result<(Vec<Rendered>, ListNotes)> {
         self.shaped(|params| ListShape {
             module: Registered(module),
@@ -115,6 +131,7 @@ impl Store {
                 per_page: query.per_page,
             },
             counted,
+            walk,
         })
     }
 
@@ -343,14 +360,16 @@ impl Store {
 }
 
 /// A page of a list and, when counted, the count of all its rows; on SQLite, for a list that
-/// may read its page faster by walking the index of its sort, that page too and the count of
-/// the module's rows (see [`walks_fewer_rows`]).
+/// may read its page faster by walking the index of its sort, the count of the module's rows
+/// too (see [`walks_fewer_rows`]). With `walk`, only the page read by walking that index, at
+/// most `walk` rows of it.
 #[derive(Debug)]
 struct ListShape<'a> {
     module: Registered<'a>,
     view: Fields<'a>,
     query: ListQuery,
     counted: bool,
+    walk: Option<u64>,
 }
 
 /// How to read a list's statements.
@@ -358,8 +377,8 @@ struct ListShape<'a> {
 struct ListNotes {
     /// The labels of the references come with the rows.
     labels_inline: bool,
-    /// The page's statement is followed (after the count) by the page read by walking the
-    /// sort's index, then by the count of the module's rows.
+    /// The page's statement and its count are followed by the count of the module's rows:
+    /// the page may be read by walking the sort's index instead.
     walk: bool,
 }
 
@@ -420,6 +439,42 @@ impl ListShape<'_> {
     }
 }
 
+impl ListShape<'_> {
+    /// The page read by walking the sort's index: the first rows in the list's order, at most
+    /// `cap` of them, are told whether they match, and the walk stops once the page is full
+    /// (SQLite runs the window as a co-routine in the index's order). Its matches all sort
+    /// last, a walk that read on would read most of the index, a row from the table for each;
+    /// capped, it answers fewer rows than the count promises, and the page is sorted instead.
+    fn walked_page(
+        &self,
+        store: &Store,
+        filter: Condition,
+        cap: u64,
+    ) -> Result<(SelectStatement, bool)> {
+        let (module, view, query) = (self.module.0, self.view.0, &self.query);
+        let mut window = Query::select();
+        window
+            .column("id")
+            // `?` is where sea-query's SQLite writer puts the expression.
+            .expr_as(
+                Expr::cust_with_exprs("(?)", [SimpleExpr::from(filter)]),
+                "hit",
+            )
+            .from(module.name.clone())
+            .cond_where(not_deleted())
+            .limit(cap);
+        store.order(module, view, query, &mut window)?;
+        let need = query.offset().saturating_add(query.per_page);
+        let hits = Query::select()
+            .column("id")
+            .from_subquery(window, "walked")
+            .and_where(Expr::col("hit"))
+            .limit(need)
+            .take();
+        self.page(store, Cond::all().add(Expr::col("id").in_subquery(hits)))
+    }
+}
+
 impl Shape for ListShape<'_> {
     type Notes = ListNotes;
 
@@ -439,15 +494,18 @@ impl Shape for ListShape<'_> {
         };
         // The count's condition is the page's; widgets showing the latest few count nothing.
         let count = self.counted.then(|| count_of(Some(filter.clone())));
+        if let Some(cap) = self.walk {
+            let (walk, labels_inline) = self.walked_page(store, filter, cap)?;
+            let notes = ListNotes {
+                labels_inline,
+                walk: false,
+            };
+            return Ok((vec![walk], notes));
+        }
         let walk = self.may_walk(store);
-        let (page, labels_inline) = self.page(store, filter.clone())?;
+        let (page, labels_inline) = self.page(store, filter)?;
         let mut statements: Vec<_> = std::iter::once(page).chain(count).collect();
         if walk {
-            // A condition under unary `+` is no index's term: SQLite then reads the rows in
-            // the order of the sort's index and stops at the end of the page. (`?` is where
-            // sea-query's SQLite writer puts the expression.)
-            let unindexed = Expr::cust_with_exprs("+(?)", [SimpleExpr::from(filter)]);
-            statements.push(self.page(store, Cond::all().add(unindexed))?.0);
             statements.push(count_of(None));
         }
         Ok((
@@ -470,6 +528,22 @@ impl Shape for ListShape<'_> {
 /// matches. Both read an index entry and a row for each row they look at.
 fn walks_fewer_rows(total: u64, all: u64, need: u64) -> bool {
     total > 0 && u128::from(need) * u128::from(all) < u128::from(total) * u128::from(total)
+}
+
+/// How many rows a walk reads before it gives up: four times what it should need if the matches
+/// are spread evenly over the order (see [`walks_fewer_rows`]), but no more than the matches
+/// themselves, which the sort would read instead. A power of two, so that a list has few walk
+/// statements to keep.
+fn walk_cap(total: u64, all: u64, need: u64) -> u64 {
+    let expected = u128::from(need) * u128::from(all) / u128::from(Ord::max(total, 1));
+    let cap = Ord::max(
+        Ord::min(Ord::max(expected.saturating_mul(4), 256), u128::from(total)),
+        u128::from(need),
+    );
+    u64::try_from(cap)
+        .unwrap_or(u64::MAX)
+        .checked_next_power_of_two()
+        .unwrap_or(u64::MAX)
 }
 
 /// Whether a record matches a filter (see [`Store::matches`]).
@@ -836,6 +910,9 @@ mod tests {
         let rows = (0..3000_i64)
             .map(|i| {
                 let status = match i {
+                    // The oldest cases wait on their customer: listed newest first, a walk
+                    // finds none of them before it has read most of the index.
+                    _ if i < 400 => "Waiting on Customer",
                     _ if i % 300 == 7 => "Closed",
                     _ if i % 3 == 0 => "New",
                     _ => "Open",
@@ -887,16 +964,32 @@ mod tests {
         assert!(!walks_fewer_rows(u64::MAX, u64::MAX, u64::MAX));
     }
 
+    #[test]
+    fn a_walk_reads_a_few_times_what_it_should_need_and_never_more_than_the_matches() {
+        // A quarter of a million rows match: about 100 rows should do, 400 are allowed.
+        assert_eq!(walk_cap(250_000, 1_000_000, 25), 512);
+        // A twentieth: about 500 rows, 2 000 allowed.
+        assert_eq!(walk_cap(50_000, 1_000_000, 25), 2048);
+        // Never more than the matches a sort would read (to a power of two).
+        assert_eq!(walk_cap(400, 3_000, 25), 512);
+        // Always the page itself.
+        assert!(walk_cap(1_000, 1_000, 900) >= 900);
+        assert_eq!(walk_cap(u64::MAX, u64::MAX, u64::MAX), u64::MAX);
+    }
+
     #[tokio::test]
     async fn a_list_sorted_by_a_picklist_walks_its_order_index_when_most_rows_match() {
         let (_dir, store, made) = cases().await;
         let module = store.module("cases").expect("cases").clone();
         let open = query("Open", "priority", true, 1);
-        let (statements, notes) = store
-            .list_statements(&module, &module, &open, true)
+        let (_, notes) = store
+            .list_statements(&module, &module, &open, true, None)
             .expect("statements");
         assert!(notes.walk, "a picklist sort of a common status may walk");
-        let (sql, values) = statements.into_iter().nth(2).expect("the walk's page");
+        let (statements, _) = store
+            .list_statements(&module, &module, &open, true, Some(512))
+            .expect("statements");
+        let (sql, values) = statements.into_iter().next().expect("the walk's page");
         let explain = AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", sql.as_str())).into_sql_str();
         let plan = store
             .db
@@ -914,6 +1007,19 @@ mod tests {
         );
         assert!(
             !plan.iter().any(|step| step.contains("cases__status__set")),
+            "{plan:?}"
+        );
+        // The walk's page is read by the ids it found, not sorted from a scan.
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH cases USING INDEX sqlite_autoindex_cases_")),
+            "{plan:?}"
+        );
+        assert_eq!(
+            plan.iter()
+                .filter(|step| step.starts_with("SCAN cases"))
+                .count(),
+            1,
             "{plan:?}"
         );
 
@@ -936,7 +1042,7 @@ mod tests {
                 ..open.clone()
             };
             let (_, notes) = store
-                .list_statements(&module, &module, &query, true)
+                .list_statements(&module, &module, &query, true, None)
                 .expect("statements");
             assert!(!notes.walk, "{query:?}");
         }
@@ -946,9 +1052,10 @@ mod tests {
     async fn a_walked_list_holds_the_rows_a_sorted_one_does() {
         let (_dir, store, made) = cases().await;
         let module = store.module("cases").expect("cases").clone();
-        // Open (2 000, walked), New (about 1 000), Closed (10, sorted); by priority both ways
-        // and by creation, first and later pages.
-        for status in ["Open", "New", "Closed"] {
+        // Open (about 1 700, walked), New (about 870), Closed (9, sorted), Waiting on Customer
+        // (the 400 oldest: walked by creation, newest first, until the walk gives up); by
+        // priority both ways and by creation, first and later pages.
+        for status in ["Open", "New", "Closed", "Waiting on Customer"] {
             for (sort, descending) in [
                 ("priority", true),
                 ("priority", false),
