@@ -383,16 +383,22 @@ struct ListNotes {
 }
 
 impl ListShape<'_> {
-    /// The page's statement where `filter` is the condition on the rows besides being live,
-    /// and whether the labels of the references come with the rows.
-    fn page(&self, store: &Store, filter: Condition) -> Result<(SelectStatement, bool)> {
+    /// The page's statement where `filter` is the condition on the rows besides being live
+    /// (the rows from `offset` on), and whether the labels of the references come with the
+    /// rows.
+    fn page(
+        &self,
+        store: &Store,
+        filter: Condition,
+        offset: u64,
+    ) -> Result<(SelectStatement, bool)> {
         let (module, view, query) = (self.module.0, self.view.0, &self.query);
         let cond = Cond::all().add(not_deleted()).add(filter);
         let mut select = select_all(view);
         select.cond_where(cond).limit(query.per_page);
         // The first page (most of them) has no `OFFSET 0`: one statement less to plan.
-        if query.offset() > 0 {
-            select.offset(query.offset());
+        if offset > 0 {
+            select.offset(offset);
         }
         let ranked = store.order(module, view, query, &mut select)?;
         // The labels of the references come with the rows when the list can be sorted again
@@ -442,7 +448,7 @@ impl ListShape<'_> {
 impl ListShape<'_> {
     /// The page read by walking the sort's index: the first rows in the list's order, at most
     /// `cap` of them, are told whether they match, and the walk stops once the page is full
-    /// (SQLite runs the window as a co-routine in the index's order). Its matches all sort
+    /// (SQLite runs the window as a co-routine in the index's order). When the matches all sort
     /// last, a walk that read on would read most of the index, a row from the table for each;
     /// capped, it answers fewer rows than the count promises, and the page is sorted instead.
     fn walked_page(
@@ -464,14 +470,18 @@ impl ListShape<'_> {
             .cond_where(not_deleted())
             .limit(cap);
         store.order(module, view, query, &mut window)?;
-        let need = query.offset().saturating_add(query.per_page);
-        let hits = Query::select()
-            .column("id")
+        // The window's rows come in its order (a co-routine scanned as it yields; the test
+        // of walked lists holds SQLite to it), so the page's matches are counted off as they
+        // come and only the page's own rows are read in full.
+        let mut hits = Query::select();
+        hits.column("id")
             .from_subquery(window, "walked")
             .and_where(Expr::col("hit"))
-            .limit(need)
-            .take();
-        self.page(store, Cond::all().add(Expr::col("id").in_subquery(hits)))
+            .limit(query.per_page);
+        if query.offset() > 0 {
+            hits.offset(query.offset());
+        }
+        self.page(store, Cond::all().add(Expr::col("id").in_subquery(hits)), 0)
     }
 }
 
@@ -503,7 +513,7 @@ impl Shape for ListShape<'_> {
             return Ok((vec![walk], notes));
         }
         let walk = self.may_walk(store);
-        let (page, labels_inline) = self.page(store, filter)?;
+        let (page, labels_inline) = self.page(store, filter, self.query.offset())?;
         let mut statements: Vec<_> = std::iter::once(page).chain(count).collect();
         if walk {
             statements.push(count_of(None));
