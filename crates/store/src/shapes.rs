@@ -394,7 +394,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use sea_query::{Expr, Query};
 
     use super::*;
@@ -405,7 +405,8 @@ mod tests {
         }
     }
 
-    async fn store() -> (tempfile::TempDir, Store) {
+    /// A store on a new SQLite database in a temporary directory.
+    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}/atrium.db", dir.path().display());
         let files = format!("file://{}/files", dir.path().display());

@@ -379,12 +379,7 @@ mod tests {
 
     /// A store with 1 200 products, and the statement counting them.
     async fn products() -> (tempfile::TempDir, Store, Rendered) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}/atrium.db", dir.path().display());
-        let files = format!("file://{}/files", dir.path().display());
-        let store = Store::open(&url, &files, atrium_core::standard::registry())
-            .await
-            .expect("opens");
+        let (dir, store) = crate::shapes::tests::store().await;
         let module = store.module("products").expect("products").clone();
         let rows = (0..1200)
             .map(|i| {

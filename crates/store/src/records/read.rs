@@ -907,14 +907,10 @@ mod tests {
 
     const PRIORITIES: [&str; 4] = ["Low", "Medium", "High", "Urgent"];
 
-    /// 3 000 cases: two in three open, ten closed, the rest new; priorities in turn.
+    /// 3 000 cases: the 400 oldest waiting on their customer, then two in three open, nine
+    /// closed, the rest new; priorities in turn.
     async fn cases() -> (tempfile::TempDir, Store, Vec<(Uuid, String, usize, i64)>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}/atrium.db", dir.path().display());
-        let files = format!("file://{}/files", dir.path().display());
-        let store = Store::open(&url, &files, atrium_core::standard::registry())
-            .await
-            .expect("opens");
+        let (dir, store) = crate::shapes::tests::store().await;
         let start = OffsetDateTime::now_utc() - time::Duration::days(30);
         let mut made = Vec::new();
         let rows = (0..3000_i64)
